@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# raidvirt top-level build. `make` builds lib/, the crash extension and the
+# CLI; `make deps` installs what the project needs; `make check` runs every
+# test; `make demo` shows the main job on a real dump.
+
+BUILD    ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
+            -fvisibility=hidden -D_GNU_SOURCE -Ilib
+LDLIBS_CORE = -ljq -lonig -lyaml -lm
+
+# The kernel the rig boots: resolved from Debian's metapackage, never
+# hardcoded.
+RELEASE  ?= $(shell dumps/kernel-release 2>/dev/null)
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+EXT_SRCS := $(wildcard ext/*.c)
+EXT_OBJS := $(EXT_SRCS:%.c=$(BUILD)/%.o)
+CLI_SRCS := $(wildcard cli/*.c)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+
+LIBRV  := $(BUILD)/lib/librv.a
+EXT_SO := $(BUILD)/ext/raidvirt.so
+CLI    := $(BUILD)/cli/raidvirt
+
+.PHONY: all deps check demo dumps clean test-unit test-rig test-ext test-cli \
+        driver bench
+
+all: $(LIBRV) $(EXT_SO) $(if $(CLI_SRCS),$(CLI))
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h ext/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+
+$(LIBRV): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# crash extensions are built against crash's defs.h with the target arch
+# defined, as crash's own extensions/Makefile does.
+$(BUILD)/ext/%.o: CFLAGS += -DX86_64 -DGDB_10_2 -Iext
+$(EXT_SO): $(EXT_OBJS) $(LIBRV)
+	$(CC) -shared -Wl,-Bsymbolic -Wl,--no-undefined-version -o $@ \
+	    $(EXT_OBJS) $(LIBRV) $(LDLIBS_CORE)
+
+$(BUILD)/cli/%.o: CFLAGS += -Icli
+$(CLI): $(CLI_OBJS) $(LIBRV)
+	$(CC) -o $@ $(CLI_OBJS) $(LIBRV) -lkdumpfile -laddrxlat -ldw -lelf \
+	    $(LDLIBS_CORE)
+
+deps:
+	@tools/deps.sh
+
+dumps:
+	@dumps/rig.py build-all
+
+check: all
+	@tests/run-all.sh
+
+demo: all
+	@tools/demo.sh
+
+bench: all
+	@bench/run.sh
+
+clean:
+	rm -rf $(BUILD)/lib $(BUILD)/ext $(BUILD)/cli
+
+-include $(LIB_OBJS:.o=.d) $(EXT_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

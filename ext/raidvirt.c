@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// raidvirt.so: crash commands over the shared decoders.
+//
+//   crash> extend raidvirt.so
+//   crash> r1conf | vecmatrix | hctxfq | vring | raidvirt
+//
+// No decoding happens here: each command builds a target over crash, asks
+// lib/ for a facts section, and prints it as text (or JSON with -j).
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <crash/defs.h>
+
+#include "facts.h"
+#include "help.h"
+#include "report.h"
+#include "target_crash.h"
+
+static void print_json(jv v)
+{
+	jv s = jv_dump_string(v, JV_PRINT_PRETTY | JV_PRINT_SPACE1);
+	fprintf(fp, "%s\n", jv_string_value(s));
+	jv_free(s);
+}
+
+// Parse the common options; returns false (after usage) on a bad option.
+static bool parse_opts(const char *optstring, bool *json,
+		       struct rv_report_opts *o)
+{
+	int c, argerrs = 0;
+	optind = 0;	// crash commands share getopt state
+	while ((c = getopt(argcnt, args, optstring)) != EOF) {
+		switch (c) {
+		case 'j':
+			*json = true;
+			break;
+		case 'b':
+			o->buckets = true;
+			break;
+		case 'w':
+			o->waiters = true;
+			break;
+		case 'c':
+			o->cpus = true;
+			break;
+		case 'v':
+			o->vectors = true;
+			break;
+		default:
+			argerrs++;
+			break;
+		}
+	}
+	if (argerrs || argcnt - optind > 1) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return false;
+	}
+	return true;
+}
+
+typedef void (*report_fn)(FILE *f, jv sec, const struct rv_report_opts *o);
+
+static void run_section(const char *section, const char *optstring,
+			report_fn report)
+{
+	bool json = false;
+	struct rv_report_opts o = { 0 };
+	if (!parse_opts(optstring, &json, &o))
+		return;
+	const char *select = optind < argcnt ? args[optind] : NULL;
+
+	struct rv_target t;
+	struct rv_error *err = rv_crash_target_init(&t);
+	if (err) {
+		fprintf(fp, "%s: %s\n", pc->curcmd, err->msg);
+		rv_error_destroy(err);
+		return;
+	}
+	jv sec = rv_facts_section(&t, rv_decoder_find(section), select);
+	if (json) {
+		print_json(sec);
+	} else {
+		report(fp, sec, &o);
+		jv_free(sec);
+	}
+	rv_target_deinit(&t);
+}
+
+static void cmd_r1conf(void)
+{
+	run_section("md", "jbw", rv_report_md);
+}
+
+static void cmd_vecmatrix(void)
+{
+	run_section("irq", "jcv", rv_report_irq);
+}
+
+static void cmd_hctxfq(void)
+{
+	run_section("blk", "j", rv_report_blk);
+}
+
+static void cmd_vring(void)
+{
+	run_section("virtio", "j", rv_report_virtio);
+}
+
+static void cmd_raidvirt(void)
+{
+	bool json = false;
+	struct rv_report_opts o = { 0 };
+	if (!parse_opts("jbwcv", &json, &o))
+		return;
+	if (optind < argcnt) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	struct rv_target t;
+	struct rv_error *err = rv_crash_target_init(&t);
+	if (err) {
+		fprintf(fp, "%s: %s\n", pc->curcmd, err->msg);
+		rv_error_destroy(err);
+		return;
+	}
+	jv doc = rv_facts_collect(&t, NULL);
+	if (json) {
+		print_json(doc);
+	} else {
+		static const struct {
+			const char *section;
+			report_fn report;
+		} parts[] = {
+			{ "dump", rv_report_dump },
+			{ "md", rv_report_md },
+			{ "irq", rv_report_irq },
+			{ "blk", rv_report_blk },
+			{ "virtio", rv_report_virtio },
+		};
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			if (i)
+				fprintf(fp, "\n");
+			jv sec = jv_object_get(jv_copy(doc),
+					       jv_string(parts[i].section));
+			parts[i].report(fp, sec, &o);
+			jv_free(sec);
+		}
+		jv_free(doc);
+	}
+	rv_target_deinit(&t);
+}
+
+static struct command_table_entry command_table[] = {
+	{ "raidvirt", cmd_raidvirt, rv_help_raidvirt, 0 },
+	{ "r1conf", cmd_r1conf, rv_help_r1conf, 0 },
+	{ "vecmatrix", cmd_vecmatrix, rv_help_vecmatrix, 0 },
+	{ "hctxfq", cmd_hctxfq, rv_help_hctxfq, 0 },
+	{ "vring", cmd_vring, rv_help_vring, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+__attribute__((constructor)) static void raidvirt_init(void)
+{
+	register_extension(command_table);
+}
+
+__attribute__((destructor)) static void raidvirt_fini(void)
+{
+}

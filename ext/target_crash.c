@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The `target` backend over crash's API. Everything here reads with
+// QUIET|RETURN_ON_ERROR, so a bad pointer becomes an rv_error, never a
+// longjmp out of the command.
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <crash/defs.h>
+
+#include "target_crash.h"
+
+// Run a gdb command and return its first output line (malloc'd).
+static char *gdb_line(const char *cmd)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	int ok = gdb_pass_through((char *)cmd, f, GNU_RETURN_ON_ERROR);
+	fclose(f);
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+// crash's gdb has `printm EXPR`, which prints "code unsigned length offset
+// bitpos bitsize" of an expression's value without reading memory.
+struct printm {
+	long code, is_unsigned, length, offset, bitpos, bitsize;
+};
+
+static bool printm(const char *expr, struct printm *ret)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "printm %s", expr);
+	char *line = gdb_line(cmd);
+	if (!line)
+		return false;
+	struct printm p;
+	int n = sscanf(line, "%ld %ld %ld %ld %ld %ld", &p.code, &p.is_unsigned,
+		       &p.length, &p.offset, &p.bitpos, &p.bitsize);
+	free(line);
+	if (n != 6)
+		return false;
+	*ret = p;
+	return true;
+}
+
+static enum rv_kind kind_of(long code)
+{
+	switch (code) {
+	case TYPE_CODE_PTR:
+		return RV_KIND_PTR;
+	case TYPE_CODE_ARRAY:
+		return RV_KIND_ARRAY;
+	case TYPE_CODE_STRUCT:
+		return RV_KIND_STRUCT;
+	case TYPE_CODE_UNION:
+		return RV_KIND_UNION;
+	case TYPE_CODE_ENUM:
+		return RV_KIND_ENUM;
+	case TYPE_CODE_INT:
+		return RV_KIND_INT;
+	case TYPE_CODE_BOOL:	// crash's defs.h says 20, gdb 10 says 20 is CHAR
+	case TYPE_CODE_BOOL + 1:
+		return RV_KIND_INT;
+	case TYPE_CODE_FUNC:
+		return RV_KIND_FUNC;
+	default:
+		return RV_KIND_OTHER;
+	}
+}
+
+static bool plain_identifier(const char *s)
+{
+	for (; *s; s++) {
+		if (!(*s == '_' || *s == ' ' || *s == '.' ||
+		      (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	}
+	return true;
+}
+
+static struct rv_error *crash_read(struct rv_target *t, rv_addr_t addr,
+				   void *buf, size_t len)
+{
+	(void)t;
+	if (!readmem(addr, KVADDR, buf, len, "raidvirt", QUIET | RETURN_ON_ERROR))
+		return rv_error_fault(addr, "cannot read %zu bytes at %#" PRIx64,
+				      len, addr);
+	return NULL;
+}
+
+static struct rv_error *crash_symbol(struct rv_target *t, const char *name,
+				     rv_addr_t *ret)
+{
+	(void)t;
+	struct syment *sp = symbol_search((char *)name);
+	if (!sp)
+		return rv_error_format(RV_ERR_LOOKUP, "no symbol %s", name);
+	*ret = sp->value;
+	return NULL;
+}
+
+static struct rv_error *crash_type_size(struct rv_target *t, const char *type,
+					uint64_t *ret)
+{
+	(void)t;
+	if (!plain_identifier(type))
+		return rv_error_format(RV_ERR_INVALID, "bad type name '%s'", type);
+	char expr[256];
+	struct printm p;
+	snprintf(expr, sizeof(expr), "*(%s *)0", type);
+	if (!printm(expr, &p))
+		return rv_error_format(RV_ERR_LOOKUP, "no type '%s' in the debug info",
+				       type);
+	*ret = (uint64_t)p.length;
+	return NULL;
+}
+
+static struct rv_error *crash_member(struct rv_target *t, const char *type,
+				     const char *path, struct rv_member *ret)
+{
+	(void)t;
+	if (!plain_identifier(type) || !plain_identifier(path))
+		return rv_error_format(RV_ERR_INVALID, "bad member '%s.%s'", type,
+				       path);
+	char expr[512];
+	struct printm p, q;
+	snprintf(expr, sizeof(expr), "((%s *)0)->%s", type, path);
+	if (!printm(expr, &p))
+		return rv_error_format(RV_ERR_LOOKUP,
+				       "no member %s.%s in the debug info", type,
+				       path);
+	struct rv_member m = { 0 };
+	m.offset = (uint64_t)p.offset;
+	m.size = (uint64_t)p.length;
+	m.kind = kind_of(p.code);
+	if (p.bitsize > 0) {
+		m.offset += (uint64_t)p.bitpos / 8;
+		m.bit_offset = (unsigned int)(p.bitpos % 8);
+		m.bit_size = (unsigned int)p.bitsize;
+	}
+	if (m.kind == RV_KIND_PTR) {
+		snprintf(expr, sizeof(expr), "*((%s *)0)->%s", type, path);
+		if (printm(expr, &q)) {
+			m.target_kind = kind_of(q.code);
+			m.target_size = (uint64_t)q.length;
+		}
+	} else if (m.kind == RV_KIND_ARRAY) {
+		snprintf(expr, sizeof(expr), "((%s *)0)->%s[0]", type, path);
+		if (printm(expr, &q)) {
+			m.target_kind = kind_of(q.code);
+			m.target_size = (uint64_t)q.length;
+			if (q.length > 0)
+				m.nelem = (uint64_t)(p.length / q.length);
+		}
+	}
+	*ret = m;
+	return NULL;
+}
+
+static struct rv_error *crash_enum_value(struct rv_target *t, const char *name,
+					 int64_t *ret)
+{
+	(void)t;
+	long v;
+	if (!enumerator_value((char *)name, &v))
+		return rv_error_format(RV_ERR_LOOKUP, "no enumerator %s", name);
+	*ret = v;
+	return NULL;
+}
+
+// ---- module debuginfo ----
+
+static char found_path[PATH_MAX];
+static const char *wanted_file;
+
+static int find_cb(const char *path, const struct stat *sb, int type,
+		   struct FTW *ftw)
+{
+	(void)sb;
+	if (type == FTW_F && !strcmp(path + ftw->base, wanted_file)) {
+		snprintf(found_path, sizeof(found_path), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+// Module names use '_' where file names may use '-' (md_mod -> md-mod.ko).
+static bool find_module_file(const char *dir, const char *module)
+{
+	char base[128], file[160];
+	snprintf(base, sizeof(base), "%s", module);
+	const char *suffixes[] = { ".ko", ".ko.debug" };
+	for (int dash = 0; dash < 2; dash++) {
+		if (dash) {
+			for (char *c = base; *c; c++)
+				if (*c == '_')
+					*c = '-';
+		}
+		for (size_t i = 0; i < 2; i++) {
+			snprintf(file, sizeof(file), "%s%s", base, suffixes[i]);
+			wanted_file = file;
+			if (nftw(dir, find_cb, 16, FTW_PHYS) == 1)
+				return true;
+		}
+	}
+	return false;
+}
+
+static struct rv_error *crash_module_debuginfo(struct rv_target *t,
+					       const char *module)
+{
+	(void)t;
+	ulong base;
+	struct load_module *lm;
+	if (!is_module_name((char *)module, &base, &lm))
+		return rv_error_format(RV_ERR_ABSENT,
+				       "module %s is not loaded in this dump",
+				       module);
+	if ((lm->mod_flags & MOD_LOAD_SYMS) || lm->mod_namelist[0])
+		return NULL;
+
+	char dirs[4][PATH_MAX];
+	int ndirs = 0;
+	const char *env = getenv("RAIDVIRT_DEBUGINFO");
+	if (env && *env)
+		snprintf(dirs[ndirs++], PATH_MAX, "%s", env);
+	snprintf(dirs[ndirs++], PATH_MAX, "/usr/lib/debug/lib/modules/%s",
+		 kt->utsname.release);
+	env = getenv("CRASH_MODULE_PATH");
+	if (env && *env)
+		snprintf(dirs[ndirs++], PATH_MAX, "%s", env);
+
+	for (int i = 0; i < ndirs; i++) {
+		if (!find_module_file(dirs[i], module))
+			continue;
+		if (!load_module_symbols((char *)module, found_path, base))
+			return rv_error_format(RV_ERR_NODEBUG,
+					       "cannot load symbols of %s from %s",
+					       module, found_path);
+		return NULL;
+	}
+	return rv_error_format(RV_ERR_NODEBUG,
+			       "no debuginfo for module %s (searched %s%s%s%s%s); "
+			       "run: mod -s %s /path/to/%s.ko",
+			       module, dirs[0], ndirs > 1 ? ", " : "",
+			       ndirs > 1 ? dirs[1] : "", ndirs > 2 ? ", " : "",
+			       ndirs > 2 ? dirs[2] : "", module, module);
+}
+
+static const struct rv_target_ops crash_target_ops = {
+	.name = "crash",
+	.read = crash_read,
+	.symbol = crash_symbol,
+	.type_size = crash_type_size,
+	.member = crash_member,
+	.enum_value = crash_enum_value,
+	.module_debuginfo = crash_module_debuginfo,
+};
+
+struct rv_error *rv_crash_target_init(struct rv_target *t)
+{
+	return rv_target_init(t, &crash_target_ops, NULL);
+}
+
+const char *rv_crash_release(void)
+{
+	return kt->utsname.release;
+}

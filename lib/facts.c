@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The facts document: runs the decoders and assembles their sections.
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facts.h"
+
+const struct rv_decoder *const rv_decoders[] = {
+	&rv_decoder_dump,
+	&rv_decoder_log,
+	&rv_decoder_md,
+	&rv_decoder_irq,
+	&rv_decoder_blk,
+	&rv_decoder_virtio,
+	NULL,
+};
+
+const struct rv_decoder *rv_decoder_find(const char *name)
+{
+	for (int i = 0; rv_decoders[i]; i++) {
+		if (!strcmp(rv_decoders[i]->name, name))
+			return rv_decoders[i];
+	}
+	return NULL;
+}
+
+jv rv_facts_section(struct rv_target *t, const struct rv_decoder *d,
+		      const char *select)
+{
+	jv missing = jv_array();
+	for (int i = 0; d->modules && d->modules[i]; i++) {
+		struct rv_error *err = rv_module_debuginfo(t, d->modules[i]);
+		if (!err)
+			continue;
+		if (err->code == RV_ERR_ABSENT) {
+			jv sec = jv_object();
+			sec = rv_jv_set(sec, "present", jv_false());
+			sec = rv_jv_set(sec, "reason", rv_jv_error(err));
+			jv_free(missing);
+			return sec;
+		}
+		missing = jv_array_append(missing, rv_jv_error(err));
+	}
+	jv sec;
+	struct rv_error *err = d->decode(t, select, &sec);
+	if (err) {
+		sec = jv_object();
+		sec = rv_jv_set_error(sec, err);
+	}
+	if (jv_array_length(jv_copy(missing)) > 0)
+		sec = rv_jv_set(sec, "debuginfo_missing", missing);
+	else
+		jv_free(missing);
+	return sec;
+}
+
+jv rv_facts_collect(struct rv_target *t, const char *only)
+{
+	jv doc = jv_object();
+	doc = rv_jv_set(doc, "schema", jv_string(RV_FACTS_SCHEMA));
+	for (int i = 0; rv_decoders[i]; i++) {
+		const struct rv_decoder *d = rv_decoders[i];
+		if (only && strcmp(d->name, only) && strcmp(d->name, "dump"))
+			continue;
+		doc = rv_jv_set(doc, d->name, rv_facts_section(t, d, NULL));
+	}
+	doc = rv_jv_set(doc, "findings", jv_array());
+	return doc;
+}
+
+// ---- jv helpers ----
+
+jv rv_jv_addr(rv_addr_t addr)
+{
+	return jv_string_fmt("0x%016" PRIx64, addr);
+}
+
+jv rv_jv_u64(uint64_t v)
+{
+	if (v > (UINT64_C(1) << 53))
+		return jv_string_fmt("%" PRIu64, v);
+	return jv_number((double)v);
+}
+
+jv rv_jv_s64(int64_t v)
+{
+	if (v > (INT64_C(1) << 53) || v < -(INT64_C(1) << 53))
+		return jv_string_fmt("%" PRId64, v);
+	return jv_number((double)v);
+}
+
+jv rv_jv_error(struct rv_error *err)
+{
+	jv s = jv_string(err ? err->msg : "unknown error");
+	rv_error_destroy(err);
+	return s;
+}
+
+jv rv_jv_set(jv obj, const char *key, jv val)
+{
+	return jv_object_set(obj, jv_string(key), val);
+}
+
+jv rv_jv_set_error(jv obj, struct rv_error *err)
+{
+	jv msg = rv_jv_error(err);
+	jv old = jv_object_get(jv_copy(obj), jv_string("error"));
+	switch (jv_get_kind(old)) {
+	case JV_KIND_STRING: {
+		jv list = jv_array_append(jv_array(), old);
+		return rv_jv_set(obj, "error", jv_array_append(list, msg));
+	}
+	case JV_KIND_ARRAY:
+		return rv_jv_set(obj, "error", jv_array_append(old, msg));
+	default:
+		jv_free(old);
+		return rv_jv_set(obj, "error", msg);
+	}
+}
+
+rv_addr_t rv_jv_get_addr(jv v)
+{
+	rv_addr_t addr = 0;
+	if (jv_get_kind(v) == JV_KIND_STRING) {
+		const char *s = jv_string_value(v);
+		if (!strncmp(s, "0x", 2))
+			addr = strtoull(s, NULL, 16);
+	}
+	jv_free(v);
+	return addr;
+}
+
+double rv_jv_num(jv obj, const char *key, double dflt)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return dflt;
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : dflt;
+	jv_free(v);
+	return d;
+}
+
+const char *rv_jv_str(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return NULL;
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	const char *s = NULL;
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		s = jv_string_value(v);	// kept alive by obj
+	jv_free(v);
+	return s;
+}

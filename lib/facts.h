@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/**
+ * @file facts.h
+ * The facts data model and the decoders that produce it.
+ *
+ * Facts are one JSON document (schema "raidvirt.facts/1") built with jq's
+ * `jv` values, so the rule engine evaluates jq over the very same values.
+ *
+ * Conventions (docs/facts.md):
+ *  - kernel addresses are strings "0xffff888004a3c000" (JSON numbers are
+ *    doubles and cannot hold them); counters are JSON numbers, raw kernel
+ *    values; derived values sit next to the raw ones they come from;
+ *  - a part that could not be read carries "error": "..." and the rest of
+ *    the document goes on;
+ *  - a subsystem whose module is not loaded is {"present": false,
+ *    "reason": "..."}.
+ *
+ * jv ownership: every jv passed to a function is consumed, as in libjq.
+ */
+#ifndef RV_FACTS_H
+#define RV_FACTS_H
+
+#include <jv.h>
+
+#include "target.h"
+
+#define RV_FACTS_SCHEMA "raidvirt.facts/1"
+
+/** One decoder per subsystem. */
+struct rv_decoder {
+	const char *name;		/**< facts section: "md", "irq", ... */
+	const char *summary;
+	/** Modules whose debug info the decoder needs, NULL-terminated. */
+	const char *const *modules;
+	/**
+	 * Decode the subsystem into a section object. Errors inside the
+	 * section are recorded in it; a returned error means nothing at all
+	 * could be decoded (the caller records it as the section's "error").
+	 * @p select is NULL for everything, or what the user named: an
+	 * object name (md0, vdb, virtio2) or a kernel address of one of the
+	 * subsystem's objects (which need not be reachable from the usual
+	 * roots). Decoders that do not support selection ignore it.
+	 */
+	struct rv_error *(*decode)(struct rv_target *t, const char *select,
+				   jv *ret);
+};
+
+extern const struct rv_decoder rv_decoder_dump;
+extern const struct rv_decoder rv_decoder_log;
+extern const struct rv_decoder rv_decoder_md;
+extern const struct rv_decoder rv_decoder_irq;
+extern const struct rv_decoder rv_decoder_blk;
+extern const struct rv_decoder rv_decoder_virtio;
+
+/** All decoders in facts order, NULL-terminated. */
+extern const struct rv_decoder *const rv_decoders[];
+const struct rv_decoder *rv_decoder_find(const char *name);
+
+/**
+ * Run one decoder, loading its modules' debug info first. Always returns a
+ * section object ({"present": false, ...} or {"error": ...} on failure).
+ */
+jv rv_facts_section(struct rv_target *t, const struct rv_decoder *d,
+		      const char *select);
+/**
+ * The whole document: {"schema", "dump", "log", "md", "irq", "blk",
+ * "virtio", "findings": []}. @p only: NULL for all, or one section name
+ * ("dump" is always included).
+ */
+jv rv_facts_collect(struct rv_target *t, const char *only);
+
+// ---- jv helpers ----
+/** "0x%016llx" string. */
+jv rv_jv_addr(rv_addr_t addr);
+/** A JSON number for an unsigned counter (string if above 2^53). */
+jv rv_jv_u64(uint64_t v);
+jv rv_jv_s64(int64_t v);
+/** The message of @p err as a jv string; destroys @p err. */
+jv rv_jv_error(struct rv_error *err);
+/** obj[key] = val, key a C string. */
+jv rv_jv_set(jv obj, const char *key, jv val);
+/** obj["error"] = message (appends to a list when one is already set). */
+jv rv_jv_set_error(jv obj, struct rv_error *err);
+/** Parse a facts "0x..." address string (0 if not one). */
+rv_addr_t rv_jv_get_addr(jv v);
+/** Number at obj[key], or @p dflt; does not consume @p obj. */
+double rv_jv_num(jv obj, const char *key, double dflt);
+/** String at obj[key] or NULL; valid while @p obj lives; does not consume. */
+const char *rv_jv_str(jv obj, const char *key);
+
+#endif

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// SCAFFOLD: replaced by the real decoder.
+#include "facts.h"
+
+static struct rv_error *decode(struct rv_target *t, const char *select, jv *ret)
+{
+	return rv_error_format(RV_ERR_OTHER, "virtio decoder not written yet");
+}
+
+const struct rv_decoder rv_decoder_virtio = {
+	.name = "virtio",
+	.summary = "scaffold",
+	.decode = decode,
+};

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for raidvirt's shell tests. Source it:
+#   . "$(dirname "$0")/../lib.sh"
+#
+# Tests assert on values: every check prints "ok - ..." or
+# "not ok - ... (expected X, got Y)", and rv_summary prints
+# "N passed, M failed" and exits non-zero on any failure.
+
+RV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RV_BUILD=${RV_BUILD:-$RV_ROOT/build}
+RV_EXT=$RV_BUILD/ext/raidvirt.so
+RV_CLI=$RV_BUILD/cli/raidvirt
+RV_RELEASE=${RV_RELEASE:-$("$RV_ROOT/dumps/kernel-release")}
+RV_VMLINUX=${RV_VMLINUX:-/usr/lib/debug/boot/vmlinux-$RV_RELEASE}
+RV_MODDEBUG=/usr/lib/debug/lib/modules/$RV_RELEASE
+
+rv_passed=0
+rv_failed=0
+
+rv_ok() {
+	rv_passed=$((rv_passed + 1))
+	echo "ok - $*"
+}
+
+rv_not_ok() {
+	rv_failed=$((rv_failed + 1))
+	echo "not ok - $*"
+}
+
+# rv_eq NAME EXPECTED GOT
+rv_eq() {
+	if [ "$2" == "$3" ]; then
+		rv_ok "$1 = $3"
+	else
+		rv_not_ok "$1 (expected '$2', got '$3')"
+	fi
+}
+
+# rv_cmp NAME A OP B   (numeric: -gt -ge -lt -le -eq -ne)
+rv_cmp() {
+	if [[ "$2" =~ ^-?[0-9]+$ && "$4" =~ ^-?[0-9]+$ ]] && [ "$2" "$3" "$4" ]; then
+		rv_ok "$1: $2 $3 $4"
+	else
+		rv_not_ok "$1: expected $2 $3 $4"
+	fi
+}
+
+# rv_match NAME REGEX TEXT
+rv_match() {
+	if [[ "$3" =~ $2 ]]; then
+		rv_ok "$1 matches /$2/"
+	else
+		rv_not_ok "$1: '$3' does not match /$2/"
+	fi
+}
+
+rv_summary() {
+	echo "$rv_passed passed, $rv_failed failed"
+	[ "$rv_failed" -eq 0 ]
+}
+
+# rv_dump_dir SCENARIO: the rig's cached dump directory, building it if
+# needed. Fails loudly when the rig cannot build it.
+rv_dump_dir() {
+	"$RV_ROOT/dumps/rig.py" build "$1" >&2 || return 1
+	"$RV_ROOT/dumps/rig.py" path "$1"
+}
+
+# rv_crash DUMP OUTFILE CMD...: one batch crash session on DUMP with the
+# extension loaded; each CMD is a crash command line (use "> FILE" inside a
+# command to capture its output in a file). crash's whole output goes to
+# OUTFILE. Returns crash's exit status.
+rv_crash() {
+	local dump=$1 out=$2
+	shift 2
+	local in
+	in=$(mktemp)
+	{
+		echo "extend $RV_EXT"
+		for c in "$@"; do
+			echo "$c"
+		done
+		echo "quit"
+	} >"$in"
+	timeout 300 crash -s "$RV_VMLINUX" "$dump" -i "$in" </dev/null >"$out" 2>&1
+	local rc=$?
+	rm -f "$in"
+	return $rc
+}
+
+# rv_jq FILE FILTER: a raw jq value from a JSON file ("" when unreadable).
+rv_jq() {
+	jq -r "$2" "$1" 2>/dev/null
+}
