@@ -16,6 +16,7 @@
 #include "facts.h"
 #include "help.h"
 #include "report.h"
+#include "rules.h"
 #include "target_crash.h"
 
 static void print_json(jv v)
@@ -126,6 +127,7 @@ static void cmd_raidvirt(void)
 		return;
 	}
 	jv doc = rv_facts_collect(&t, NULL);
+	doc = rv_rules_apply(doc);	// .findings: rules/ + $RAIDVIRT_RULES
 	if (json) {
 		print_json(doc);
 	} else {
@@ -134,10 +136,12 @@ static void cmd_raidvirt(void)
 			report_fn report;
 		} parts[] = {
 			{ "dump", rv_report_dump },
+			{ "log", rv_report_log },
 			{ "md", rv_report_md },
 			{ "irq", rv_report_irq },
 			{ "blk", rv_report_blk },
 			{ "virtio", rv_report_virtio },
+			{ "findings", rv_report_findings },
 		};
 		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 			if (i)

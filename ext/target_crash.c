@@ -52,6 +52,11 @@ static bool printm(const char *expr, struct printm *ret)
 	return true;
 }
 
+// crash's defs.h stops listing gdb's type codes at RANGE and says BOOL is
+// 20; gdb 10.2 (crash 8.0.x) numbers CHAR 20 and BOOL 21 (seen: printm of
+// struct cpumap.online gives 21).
+enum { GDB_TYPE_CODE_CHAR = 20, GDB_TYPE_CODE_BOOL = 21 };
+
 static enum rv_kind kind_of(long code)
 {
 	switch (code) {
@@ -67,9 +72,10 @@ static enum rv_kind kind_of(long code)
 		return RV_KIND_ENUM;
 	case TYPE_CODE_INT:
 		return RV_KIND_INT;
-	case TYPE_CODE_BOOL:	// crash's defs.h says 20, gdb 10 says 20 is CHAR
-	case TYPE_CODE_BOOL + 1:
+	case GDB_TYPE_CODE_CHAR:
 		return RV_KIND_INT;
+	case GDB_TYPE_CODE_BOOL:
+		return RV_KIND_BOOL;
 	case TYPE_CODE_FUNC:
 		return RV_KIND_FUNC;
 	default:
@@ -149,7 +155,10 @@ static struct rv_error *crash_member(struct rv_target *t, const char *type,
 		m.bit_size = (unsigned int)p.bitsize;
 	}
 	if (m.kind == RV_KIND_PTR) {
-		snprintf(expr, sizeof(expr), "*((%s *)0)->%s", type, path);
+		// Dereference a null pointer *of the member's type*: gdb would
+		// have to read the member's value to follow the member itself.
+		snprintf(expr, sizeof(expr), "*(__typeof__(((%s *)0)->%s))0",
+			 type, path);
 		if (printm(expr, &q)) {
 			m.target_kind = kind_of(q.code);
 			m.target_size = (uint64_t)q.length;

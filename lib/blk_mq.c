@@ -1,14 +1,963 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// SCAFFOLD: replaced by the real decoder.
-#include "facts.h"
+// Facts section "blk": blk-mq disks, their hardware contexts, and whether
+// each hctx->fq (struct blk_flush_queue *) is valid, live, poisoned or freed.
+// Keys: docs/facts-blk.md.
+//
+// Disks: block_class's devices whose type is &disk_type.
+//   block_class.p->klist_devices up to v6.3; from v6.4 (2df418cf4b72) the
+//   subsys_private is found on class_kset's list (its .class points back).
+//   Klist nodes: device_private.knode_class since v5.1 (570d0200123f),
+//   device.knode_class before.
+//   gendisk: container_of(dev, struct block_device, bd_device)->bd_disk
+//   since v5.11 (0d02129e76ed), container_of(dev, gendisk, part0.__dev)
+//   before.
+// Hardware contexts: request_queue.hctx_table (xarray) since v5.18
+//   (4e5cc99e1e48), queue_hw_ctx[nr_hw_queues] before.
+// Flush state: blk_mq_hw_ctx.fq since v3.18 (7c94e1c157a2); before that
+//   the same members sit in request_queue ("legacy" layout).
+// In flight: what /sys/block/X/inflight counts (blk_mq_in_flight_rw():
+//   tags->rqs[tag] with rq->tag == tag, rq->q == q, rq->mq_hctx == hctx,
+//   an accounted request (rq->part set) in state MQ_RQ_IN_FLIGHT).
 
-static struct rv_error *decode(struct rv_target *t, const char *select, jv *ret)
+#include <stdlib.h>
+#include <string.h>
+
+#include "facts.h"
+#include "slab.h"
+#include "xarray.h"
+
+// Bounds on dump-controlled counts.
+#define MAX_DISKS 4096		// block_class devices walked
+#define MAX_HCTX 4096		// hardware contexts per queue
+#define MAX_TAGS 65536		// tags->nr_tags (BLK_MQ_MAX_DEPTH is 10240)
+#define MAX_LIST 100000		// dispatch / flush lists
+
+/** What every disk needs, looked up once per decode. */
+struct blk_ctx {
+	struct rv_target *t;
+	rv_addr_t disk_type;		/**< &disk_type */
+	int64_t rq_in_flight;		/**< MQ_RQ_IN_FLIGHT */
+	bool have_rq_in_flight;
+	uint64_t fq_size;		/**< sizeof(struct blk_flush_queue) */
+	bool have_bucket;		/**< the kmalloc bucket is known */
+	uint32_t bucket_size;
+	char bucket_name[64];
+};
+
+// ---- small helpers ----
+
+/** obj[key] = the value of a scalar member, or record the error. */
+static jv set_member(struct rv_target *t, jv obj, const char *key,
+		     rv_addr_t addr, const char *type, const char *member,
+		     uint64_t *ret)
 {
-	return rv_error_format(RV_ERR_OTHER, "blk decoder not written yet");
+	uint64_t v;
+	struct rv_error *err = rv_read_member(t, addr, type, member, &v);
+	if (err)
+		return rv_jv_set_error(obj, err);
+	if (ret)
+		*ret = v;
+	return rv_jv_set(obj, key, rv_jv_u64(v));
+}
+
+/** Length of the list at @p head (bounded, cycle-safe). */
+static struct rv_error *list_length(struct rv_target *t, rv_addr_t head,
+				    uint64_t *ret)
+{
+	struct rv_list_iter it;
+	rv_list_iter_init(&it, t, head);
+	it.max = MAX_LIST;
+	rv_addr_t node;
+	struct rv_error *err;
+	uint64_t n = 0;
+	while (!(err = rv_list_iter_next(&it, &node)) && node)
+		n++;
+	if (err)
+		return err;
+	*ret = n;
+	return NULL;
+}
+
+static bool is_canonical(rv_addr_t a)
+{
+	uint64_t top = a >> 47;
+	return top == 0 || top == 0x1ffff;
+}
+
+// ---- names ----
+
+/** BLK_MQ_S_* bits: enumerators in v6.x debug info, #defines in v5.x. */
+static const struct {
+	const char *name;
+	int bit;	/**< v5.x-6.x value, used when the debug info lacks it */
+} hctx_state_bits[] = {
+	{ "BLK_MQ_S_STOPPED", 0 },
+	{ "BLK_MQ_S_TAG_ACTIVE", 1 },
+	{ "BLK_MQ_S_SCHED_RESTART", 2 },
+	{ "BLK_MQ_S_INACTIVE", 3 },	// v5.10 (bf0beec0607d)
+};
+
+static jv hctx_state_names(struct rv_target *t, uint64_t state)
+{
+	jv names = jv_array();
+	uint64_t known = 0;
+	for (size_t i = 0; i < sizeof(hctx_state_bits) / sizeof(hctx_state_bits[0]); i++) {
+		int64_t bit;
+		struct rv_error *err = rv_enum_value(t, hctx_state_bits[i].name, &bit);
+		if (err) {
+			rv_error_destroy(err);
+			bit = hctx_state_bits[i].bit;
+		}
+		if (bit < 0 || bit > 63)
+			continue;
+		known |= UINT64_C(1) << bit;
+		if (state & (UINT64_C(1) << bit))
+			names = jv_array_append(names,
+						jv_string(hctx_state_bits[i].name + 9));
+	}
+	for (int bit = 0; bit < 64; bit++) {
+		if ((state & ~known) & (UINT64_C(1) << bit))
+			names = jv_array_append(names, jv_string_fmt("bit%d", bit));
+	}
+	return names;
+}
+
+/**
+ * QUEUE_FLAG_* are #defines (not in the debug info); numbering of v6.1
+ * (include/linux/blkdev.h). Bits not listed are given as "bitN".
+ */
+static const char *const queue_flag_names_v6_1[32] = {
+	[0] = "STOPPED", [1] = "DYING", [2] = "HAS_SRCU", [3] = "NOMERGES",
+	[4] = "SAME_COMP", [5] = "FAIL_IO", [6] = "NONROT", [7] = "IO_STAT",
+	[9] = "NOXMERGES", [10] = "ADD_RANDOM", [12] = "SAME_FORCE",
+	[13] = "HW_WC", [14] = "INIT_DONE", [15] = "STABLE_WRITES",
+	[16] = "POLL", [17] = "WC", [18] = "FUA", [19] = "DAX", [20] = "STATS",
+	[22] = "REGISTERED", [24] = "QUIESCED", [25] = "PCI_P2PDMA",
+	[26] = "ZONE_RESETALL", [27] = "RQ_ALLOC_TIME", [28] = "HCTX_ACTIVE",
+	[29] = "NOWAIT", [30] = "SQ_SCHED",
+};
+
+static jv queue_flag_names(uint64_t flags)
+{
+	jv names = jv_array();
+	for (int bit = 0; bit < 64; bit++) {
+		if (!(flags & (UINT64_C(1) << bit)))
+			continue;
+		if (bit < 32 && queue_flag_names_v6_1[bit])
+			names = jv_array_append(names,
+						jv_string(queue_flag_names_v6_1[bit]));
+		else
+			names = jv_array_append(names, jv_string_fmt("bit%d", bit));
+	}
+	return names;
+}
+
+/** Name of an enum mq_rq_state value from the debug info, or NULL. */
+static const char *rq_state_name(struct rv_target *t, uint64_t state)
+{
+	static const char *const names[] = {
+		"MQ_RQ_IDLE", "MQ_RQ_IN_FLIGHT", "MQ_RQ_COMPLETE",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int64_t v;
+		struct rv_error *err = rv_enum_value(t, names[i], &v);
+		if (err) {
+			rv_error_destroy(err);
+			continue;
+		}
+		if ((uint64_t)v == state)
+			return names[i] + 6;
+	}
+	return NULL;
+}
+
+// ---- disks ----
+
+/** The klist of block_class's devices. */
+static struct rv_error *block_class_klist(struct rv_target *t, rv_addr_t *ret)
+{
+	rv_addr_t block_class, sp = 0;
+	struct rv_error *err = rv_symbol(t, "block_class", &block_class);
+	if (err)
+		return err;
+	if (rv_member_exists(t, "struct class", "p")) {
+		// Up to v6.3: the class points to its subsys_private.
+		err = rv_read_member(t, block_class, "struct class", "p", &sp);
+		if (err)
+			return rv_error_wrap(err, "block_class");
+	} else {
+		// v6.4+ (2df418cf4b72): find the subsys_private whose .class is
+		// &block_class on class_kset->list.
+		rv_addr_t kset_sym;
+		uint64_t kset;
+		if ((err = rv_symbol(t, "class_kset", &kset_sym)))
+			return err;
+		if ((err = rv_read_u64(t, kset_sym, &kset)))
+			return rv_error_wrap(err, "class_kset");
+		rv_addr_t head;
+		if ((err = rv_member_addr(t, kset, "struct kset", "list", &head)))
+			return err;
+		struct rv_list_iter it;
+		rv_list_iter_init(&it, t, head);
+		it.max = MAX_DISKS;
+		rv_addr_t node;
+		while (!(err = rv_list_iter_next(&it, &node)) && node) {
+			rv_addr_t kobj, cand;
+			uint64_t cls;
+			if ((err = rv_container_of(t, node, "struct kobject", "entry", &kobj)))
+				break;
+			if ((err = rv_container_of(t, kobj, "struct subsys_private",
+						   "subsys.kobj", &cand)))
+				break;
+			if ((err = rv_read_member(t, cand, "struct subsys_private",
+						  "class", &cls)))
+				break;
+			if (cls == block_class) {
+				sp = cand;
+				break;
+			}
+		}
+		if (err)
+			return rv_error_wrap(err, "class_kset");
+	}
+	if (!sp)
+		return rv_error_format(RV_ERR_ABSENT,
+				       "block_class has no subsys_private");
+	return rv_member_addr(t, sp, "struct subsys_private", "klist_devices", ret);
+}
+
+/** The struct device of a live klist node, or 0 for a dead node. */
+static struct rv_error *klist_node_device(struct rv_target *t, rv_addr_t knode,
+					  rv_addr_t *ret)
+{
+	uint64_t n_klist;
+	struct rv_error *err = rv_read_member(t, knode, "struct klist_node",
+					      "n_klist", &n_klist);
+	if (err)
+		return err;
+	if (n_klist & 1) {	// KNODE_DEAD: being removed
+		*ret = 0;
+		return NULL;
+	}
+	if (rv_member_exists(t, "struct device_private", "knode_class")) {
+		// v5.1+ (570d0200123f): the node lives in device_private.
+		rv_addr_t dp;
+		uint64_t dev;
+		err = rv_container_of(t, knode, "struct device_private",
+				      "knode_class", &dp);
+		if (!err)
+			err = rv_read_member(t, dp, "struct device_private",
+					     "device", &dev);
+		if (!err)
+			*ret = dev;
+		return err;
+	}
+	return rv_container_of(t, knode, "struct device", "knode_class", ret);
+}
+
+/** gendisk of a disk device. */
+static struct rv_error *device_gendisk(struct rv_target *t, rv_addr_t dev,
+				       rv_addr_t *ret)
+{
+	if (rv_member_exists(t, "struct block_device", "bd_device")) {
+		// v5.11+ (0d02129e76ed): the device is embedded in block_device.
+		rv_addr_t bdev;
+		uint64_t disk;
+		struct rv_error *err = rv_container_of(t, dev, "struct block_device",
+						       "bd_device", &bdev);
+		if (!err)
+			err = rv_read_member(t, bdev, "struct block_device",
+					     "bd_disk", &disk);
+		if (!err)
+			*ret = disk;
+		return err;
+	}
+	return rv_container_of(t, dev, "struct gendisk", "part0.__dev", ret);
+}
+
+/**
+ * Collect the gendisks of block_class in @p disks (a jv array of address
+ * strings); a walk problem goes to @p errors.
+ */
+static jv list_gendisks(struct rv_target *t, rv_addr_t disk_type, jv *errors)
+{
+	jv disks = jv_array();
+	rv_addr_t klist, head;
+	struct rv_error *err = block_class_klist(t, &klist);
+	if (!err)
+		err = rv_member_addr(t, klist, "struct klist", "k_list", &head);
+	if (err) {
+		*errors = jv_array_append(*errors, rv_jv_error(err));
+		return disks;
+	}
+	struct rv_list_iter it;
+	rv_list_iter_init(&it, t, head);
+	it.max = MAX_DISKS;
+	rv_addr_t node;
+	while (!(err = rv_list_iter_next(&it, &node)) && node) {
+		rv_addr_t knode, dev, disk;
+		uint64_t type;
+		struct rv_error *e = rv_container_of(t, node, "struct klist_node",
+						     "n_node", &knode);
+		if (!e)
+			e = klist_node_device(t, knode, &dev);
+		if (!e && !dev)
+			continue;
+		if (!e)
+			e = rv_read_member(t, dev, "struct device", "type", &type);
+		if (!e && type != disk_type)
+			continue;	// a partition or another device
+		if (!e)
+			e = device_gendisk(t, dev, &disk);
+		if (e) {
+			*errors = jv_array_append(*errors, rv_jv_error(
+				rv_error_wrap(e, "block_class device node %#" PRIx64, node)));
+			continue;
+		}
+		disks = jv_array_append(disks, rv_jv_addr(disk));
+	}
+	if (err)
+		*errors = jv_array_append(*errors, rv_jv_error(
+			rv_error_wrap(err, "block_class devices")));
+	return disks;
+}
+
+// ---- flush queue ----
+
+/** The facts object of a slab identification (docs/facts-blk.md "slab"). */
+static jv slab_jv(const struct rv_slab_info *si)
+{
+	jv slab = jv_object();
+	slab = rv_jv_set(slab, "is_slab", jv_bool(si->is_slab));
+	if (si->layout_note)
+		slab = rv_jv_set(slab, "note", jv_string(si->layout_note));
+	if (!si->is_slab)
+		return rv_jv_set(slab, "reason", jv_string(si->not_slab));
+	slab = rv_jv_set(slab, "slab_addr", rv_jv_addr(si->slab));
+	slab = rv_jv_set(slab, "cache_addr", rv_jv_addr(si->cache));
+	slab = rv_jv_set(slab, "cache", jv_string(si->cache_name));
+	slab = rv_jv_set(slab, "object_size", rv_jv_u64(si->object_size));
+	slab = rv_jv_set(slab, "size", rv_jv_u64(si->size));
+	slab = rv_jv_set(slab, "objects", rv_jv_u64(si->objects));
+	slab = rv_jv_set(slab, "inuse", rv_jv_u64(si->inuse));
+	if (si->in_object) {
+		slab = rv_jv_set(slab, "object_addr", rv_jv_addr(si->object));
+		slab = rv_jv_set(slab, "index", rv_jv_u64(si->index));
+	}
+	slab = rv_jv_set(slab, "free", jv_bool(si->free));
+	if (si->free_list)
+		slab = rv_jv_set(slab, "free_list", jv_string(si->free_list));
+	if (si->free_cpu >= 0)
+		slab = rv_jv_set(slab, "free_cpu", jv_number(si->free_cpu));
+	if (si->cpu_slab_of >= 0)
+		slab = rv_jv_set(slab, "cpu_slab_of", jv_number(si->cpu_slab_of));
+	if (si->freelist_error[0])
+		slab = rv_jv_set(slab, "error", jv_string(si->freelist_error));
+	return slab;
+}
+
+/** What @p addr is in SLUB, as a facts object (errors inside). */
+static jv identify_jv(struct rv_target *t, rv_addr_t addr)
+{
+	struct rv_slab_info si;
+	struct rv_error *err = rv_slab_identify(t, addr, &si);
+	if (err)
+		return rv_jv_set_error(jv_object(), err);
+	return slab_jv(&si);
+}
+
+/** Check the fq pointer; returns the verdict and fills @p fq. */
+static const char *fq_pointer_verdict(struct blk_ctx *c, rv_addr_t p, jv *fq)
+{
+	struct rv_target *t = c->t;
+	if (!p)
+		return "null";
+	const char *poison = rv_addr_poison(p);
+	if (poison) {
+		*fq = rv_jv_set(*fq, "poison", jv_string(poison));
+		return "poison";
+	}
+	if (!is_canonical(p))
+		return "non-canonical";
+	uint64_t word;
+	struct rv_error *err = rv_read_u64(t, p, &word);
+	if (err) {
+		*fq = rv_jv_set(*fq, "reason", rv_jv_error(err));
+		return "unreadable";
+	}
+	struct rv_slab_info si;
+	err = rv_slab_identify(t, p, &si);
+	if (err) {
+		*fq = rv_jv_set(*fq, "reason", rv_jv_error(
+			rv_error_wrap(err, "slab check")));
+		return "unknown";
+	}
+	*fq = rv_jv_set(*fq, "slab", slab_jv(&si));
+	if (!si.is_slab)
+		return "not-slab";
+
+	if (!si.in_object || si.object != p)
+		return "misaligned";
+	if (c->have_bucket && si.object_size != c->bucket_size)
+		return "wrong-cache";
+	if (si.free)
+		return "free";
+	return "ok";
+}
+
+/** Decode the flush state at @p addr of @p type into @p obj. */
+static jv decode_flush_state(struct blk_ctx *c, jv obj, const char *type,
+			     rv_addr_t addr)
+{
+	struct rv_target *t = c->t;
+	obj = set_member(t, obj, "flush_pending_idx", addr, type,
+			 "flush_pending_idx", NULL);
+	obj = set_member(t, obj, "flush_running_idx", addr, type,
+			 "flush_running_idx", NULL);
+	if (rv_member_exists(t, type, "rq_status"))	// v4.x+
+		obj = set_member(t, obj, "rq_status", addr, type, "rq_status", NULL);
+	obj = set_member(t, obj, "flush_pending_since", addr, type,
+			 "flush_pending_since", NULL);
+
+	struct rv_member m;
+	struct rv_error *err = rv_member(t, type, "flush_queue", &m);
+	if (!err && (m.kind != RV_KIND_ARRAY || m.nelem == 0 || m.nelem > 2))
+		err = rv_error_format(RV_ERR_CORRUPT,
+				      "%s.flush_queue is not a list_head[2]", type);
+	if (err) {
+		obj = rv_jv_set_error(obj, err);
+	} else {
+		jv lens = jv_array();
+		for (uint64_t i = 0; i < m.nelem; i++) {
+			uint64_t n;
+			err = list_length(t, addr + m.offset + i * m.target_size, &n);
+			if (err) {
+				obj = rv_jv_set_error(obj, rv_error_wrap(err,
+					"flush_queue[%" PRIu64 "]", i));
+				lens = jv_array_append(lens, jv_null());
+			} else {
+				lens = jv_array_append(lens, rv_jv_u64(n));
+			}
+		}
+		obj = rv_jv_set(obj, "flush_queue_len", lens);
+	}
+
+	// flush_data_in_flight: a list_head up to ~v6.4, an unsigned long
+	// counter from ~v6.5 ("blk-flush: count inflight flush_data requests").
+	err = rv_member(t, type, "flush_data_in_flight", &m);
+	if (err) {
+		obj = rv_jv_set_error(obj, err);
+	} else if (m.kind == RV_KIND_STRUCT) {
+		uint64_t n;
+		err = list_length(t, addr + m.offset, &n);
+		obj = rv_jv_set(obj, "flush_data_in_flight_kind", jv_string("list"));
+		obj = err ? rv_jv_set_error(obj, rv_error_wrap(err, "flush_data_in_flight"))
+			  : rv_jv_set(obj, "flush_data_in_flight", rv_jv_u64(n));
+	} else {
+		obj = rv_jv_set(obj, "flush_data_in_flight_kind", jv_string("counter"));
+		obj = set_member(t, obj, "flush_data_in_flight", addr, type,
+				 "flush_data_in_flight", NULL);
+	}
+
+	// flush_rq: a pointer, or embedded in old request_queues.
+	rv_addr_t rq = 0;
+	err = rv_member(t, type, "flush_rq", &m);
+	if (!err && m.kind == RV_KIND_PTR)
+		err = rv_read_member(t, addr, type, "flush_rq", &rq);
+	else if (!err)
+		rq = addr + m.offset;
+	if (err)
+		return rv_jv_set_error(obj, err);
+	obj = rv_jv_set(obj, "flush_rq_addr", rv_jv_addr(rq));
+	if (!rq || !rv_member_exists(t, "struct request", "state"))
+		return obj;
+	uint64_t state;
+	err = rv_read_member(t, rq, "struct request", "state", &state);
+	if (err)
+		return rv_jv_set_error(obj, rv_error_wrap(err, "flush_rq"));
+	obj = rv_jv_set(obj, "flush_rq_state_raw", rv_jv_u64(state));
+	const char *name = rq_state_name(t, state);
+	obj = rv_jv_set(obj, "flush_rq_state", name ? jv_string(name) : jv_null());
+	return obj;
+}
+
+static jv decode_fq(struct blk_ctx *c, rv_addr_t p)
+{
+	jv fq = jv_object();
+	fq = rv_jv_set(fq, "addr", rv_jv_addr(p));
+	const char *verdict = fq_pointer_verdict(c, p, &fq);
+	fq = rv_jv_set(fq, "verdict", jv_string(verdict));
+	if (c->have_bucket) {
+		fq = rv_jv_set(fq, "expected_cache", jv_string(c->bucket_name));
+		fq = rv_jv_set(fq, "expected_object_size", rv_jv_u64(c->bucket_size));
+	}
+	if (!strcmp(verdict, "null") || !strcmp(verdict, "poison") ||
+	    !strcmp(verdict, "non-canonical") || !strcmp(verdict, "unreadable"))
+		return fq;
+	return decode_flush_state(c, fq, "struct blk_flush_queue", p);
+}
+
+// ---- requests in flight ----
+
+struct in_flight {
+	uint64_t total;		/**< accounted, what sysfs inflight sums */
+	uint64_t rw[2];		/**< by rq_data_dir(): read, write */
+	uint64_t unaccounted;	/**< in flight without rq->part (passthrough, flush) */
+};
+
+/** Whether a request read from a tag array is ours and in flight. */
+static struct rv_error *rq_in_flight(struct blk_ctx *c, rv_addr_t rq,
+				     const char *tag_member, uint64_t tag,
+				     rv_addr_t q, rv_addr_t hctx,
+				     struct in_flight *acc)
+{
+	struct rv_target *t = c->t;
+	static const char *const R = "struct request";
+	uint64_t state, v;
+	struct rv_error *err = rv_read_member(t, rq, R, "state", &state);
+	if (err || state != (uint64_t)c->rq_in_flight)
+		return err;
+	// A tag slot keeps its last request after completion; only a request
+	// that still owns the tag counts (blk_mq_find_and_get_req()).
+	if ((err = rv_read_member(t, rq, R, tag_member, &v)))
+		return err;
+	if ((uint32_t)v != tag)
+		return NULL;
+	if ((err = rv_read_member(t, rq, R, "q", &v)))
+		return err;
+	if (v != q)
+		return NULL;
+	if (rv_member_exists(t, R, "mq_hctx")) {	// v5.0+
+		if ((err = rv_read_member(t, rq, R, "mq_hctx", &v)))
+			return err;
+		if (v != hctx)
+			return NULL;
+	}
+	uint64_t part = 1;
+	if (rv_member_exists(t, R, "part") &&
+	    (err = rv_read_member(t, rq, R, "part", &part)))
+		return err;
+	if (!part) {
+		acc->unaccounted++;
+		return NULL;
+	}
+	if ((err = rv_read_member(t, rq, R, "cmd_flags", &v)))
+		return err;
+	acc->total++;
+	acc->rw[v & 1]++;	// op_is_write(): odd operations write
+	return NULL;
+}
+
+/**
+ * Count the requests of @p tags->@p array in flight for @p q / @p hctx.
+ * Records problems in @p obj, returns the updated object.
+ */
+static jv count_in_flight(struct blk_ctx *c, jv obj, rv_addr_t tags,
+			  const char *array, const char *tag_member,
+			  rv_addr_t q, rv_addr_t hctx, struct in_flight *ret)
+{
+	struct rv_target *t = c->t;
+	static const char *const T = "struct blk_mq_tags";
+	struct in_flight acc = { 0 };
+	uint64_t nr_tags, rqs;
+	struct rv_error *err = rv_read_member(t, tags, T, "nr_tags", &nr_tags);
+	if (!err)
+		err = rv_read_member(t, tags, T, array, &rqs);
+	if (err)
+		return rv_jv_set_error(obj, rv_error_wrap(err, "tags %#" PRIx64, tags));
+	if (!c->have_rq_in_flight)
+		return rv_jv_set_error(obj, rv_error_format(RV_ERR_LOOKUP,
+			"no MQ_RQ_IN_FLIGHT in the debug info: in_flight not counted"));
+	if (nr_tags > MAX_TAGS) {
+		obj = rv_jv_set_error(obj, rv_error_format(RV_ERR_CORRUPT,
+			"tags %#" PRIx64 ": nr_tags %" PRIu64 " implausible, only %d examined",
+			tags, nr_tags, MAX_TAGS));
+		nr_tags = MAX_TAGS;
+	}
+	uint64_t *slots = nr_tags ? calloc(nr_tags, sizeof(*slots)) : NULL;
+	if (nr_tags && !slots)
+		return rv_jv_set_error(obj, &rv_enomem);
+	if (nr_tags && (err = rv_read(t, rqs, slots, nr_tags * sizeof(*slots)))) {
+		free(slots);
+		return rv_jv_set_error(obj, rv_error_wrap(err, "tags->%s", array));
+	}
+	unsigned int bad = 0;
+	struct rv_error *first = NULL;
+	for (uint64_t i = 0; i < nr_tags; i++) {
+		if (!slots[i])
+			continue;
+		err = rq_in_flight(c, slots[i], tag_member, i, q, hctx, &acc);
+		if (err) {
+			bad++;
+			if (!first)
+				first = rv_error_wrap(err, "%s[%" PRIu64 "]", array, i);
+			else
+				rv_error_destroy(err);
+		}
+	}
+	free(slots);
+	if (first)
+		obj = rv_jv_set_error(obj, rv_error_wrap(first,
+			"%u request(s) unreadable, first", bad));
+	*ret = acc;
+	return obj;
+}
+
+// ---- hardware contexts ----
+
+struct hctx_list {
+	uint64_t index[MAX_HCTX];
+	rv_addr_t addr[MAX_HCTX];
+	unsigned int n;
+	bool truncated;
+};
+
+static bool collect_hctx(uint64_t index, uint64_t entry, void *arg)
+{
+	struct hctx_list *l = arg;
+	if (l->n == MAX_HCTX) {
+		l->truncated = true;
+		return false;
+	}
+	l->index[l->n] = index;
+	l->addr[l->n] = entry;
+	l->n++;
+	return true;
+}
+
+static struct rv_error *queue_hctxs(struct rv_target *t, rv_addr_t q,
+				    uint64_t nr_hw_queues, struct hctx_list *l)
+{
+	static const char *const Q = "struct request_queue";
+	if (rv_member_exists(t, Q, "hctx_table")) {
+		// v5.18+ (4e5cc99e1e48): an xarray indexed by hctx number.
+		rv_addr_t xa;
+		struct rv_error *err = rv_member_addr(t, q, Q, "hctx_table", &xa);
+		if (err)
+			return err;
+		return rv_xa_for_each(t, xa, MAX_HCTX + 1, collect_hctx, l);
+	}
+	// Before: struct blk_mq_hw_ctx **queue_hw_ctx, nr_hw_queues entries.
+	uint64_t array;
+	struct rv_error *err = rv_read_member(t, q, Q, "queue_hw_ctx", &array);
+	if (err)
+		return err;
+	uint64_t n = nr_hw_queues;
+	if (n > MAX_HCTX) {
+		l->truncated = true;
+		n = MAX_HCTX;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t h;
+		if ((err = rv_read_u64(t, array + i * 8, &h)))
+			return rv_error_wrap(err, "queue_hw_ctx[%" PRIu64 "]", i);
+		if (h)
+			collect_hctx(i, h, l);
+	}
+	return NULL;
+}
+
+static jv decode_hctx(struct blk_ctx *c, rv_addr_t q, uint64_t index,
+		      rv_addr_t hctx, struct in_flight *disk_acc)
+{
+	struct rv_target *t = c->t;
+	static const char *const H = "struct blk_mq_hw_ctx";
+	jv h = jv_object();
+	h = rv_jv_set(h, "index", rv_jv_u64(index));
+	h = rv_jv_set(h, "addr", rv_jv_addr(hctx));
+	if (!rv_addr_kernel(hctx))
+		return rv_jv_set_error(h, rv_error_format(RV_ERR_CORRUPT,
+			"hctx %#" PRIx64 " is not a kernel address", hctx));
+
+	uint64_t v;
+	struct rv_error *err = rv_read_member(t, hctx, H, "queue", &v);
+	if (err) {
+		h = rv_jv_set_error(h, err);
+	} else {
+		h = rv_jv_set(h, "queue_addr", rv_jv_addr(v));
+		h = rv_jv_set(h, "queue_matches", jv_bool(v == q));
+	}
+	err = rv_read_member(t, hctx, H, "state", &v);
+	if (err) {
+		h = rv_jv_set_error(h, err);
+	} else {
+		h = rv_jv_set(h, "state_raw", rv_jv_u64(v));
+		h = rv_jv_set(h, "state", hctx_state_names(t, v));
+	}
+	// nr_active: atomic_t in the hctx (moved to blk_mq_tags for shared
+	// tag sets in v5.10, where it is then per-queue).
+	if (rv_member_exists(t, H, "nr_active"))
+		h = set_member(t, h, "nr_active", hctx, H, "nr_active", NULL);
+	h = set_member(t, h, "queue_num", hctx, H, "queue_num", NULL);
+
+	rv_addr_t dispatch;
+	uint64_t n;
+	err = rv_member_addr(t, hctx, H, "dispatch", &dispatch);
+	if (!err)
+		err = list_length(t, dispatch, &n);
+	h = err ? rv_jv_set_error(h, rv_error_wrap(err, "dispatch"))
+		: rv_jv_set(h, "dispatch_len", rv_jv_u64(n));
+
+	uint64_t tags = 0, sched_tags = 0;
+	err = rv_read_member(t, hctx, H, "tags", &tags);
+	h = err ? rv_jv_set_error(h, err) : rv_jv_set(h, "tags_addr", rv_jv_addr(tags));
+	if (tags) {
+		struct in_flight acc = { 0 };
+		h = set_member(t, h, "nr_tags", tags, "struct blk_mq_tags",
+			       "nr_tags", NULL);
+		h = count_in_flight(c, h, tags, "rqs", "tag", q, hctx, &acc);
+		if (c->have_rq_in_flight &&
+		    rv_member_exists(t, "struct request", "state")) {
+			h = rv_jv_set(h, "in_flight", rv_jv_u64(acc.total));
+			jv rw = jv_array_append(jv_array(), rv_jv_u64(acc.rw[0]));
+			h = rv_jv_set(h, "in_flight_rw",
+				      jv_array_append(rw, rv_jv_u64(acc.rw[1])));
+			h = rv_jv_set(h, "in_flight_unaccounted",
+				      rv_jv_u64(acc.unaccounted));
+			disk_acc->total += acc.total;
+			disk_acc->rw[0] += acc.rw[0];
+			disk_acc->rw[1] += acc.rw[1];
+			disk_acc->unaccounted += acc.unaccounted;
+		}
+	}
+	// With an I/O scheduler, requests are allocated from sched_tags
+	// (internal_tag) and hold a driver tag only once dispatched.
+	if (rv_member_exists(t, H, "sched_tags")) {
+		err = rv_read_member(t, hctx, H, "sched_tags", &sched_tags);
+		if (err)
+			h = rv_jv_set_error(h, err);
+		else
+			h = rv_jv_set(h, "sched_tags_addr", rv_jv_addr(sched_tags));
+	}
+	if (sched_tags && c->have_rq_in_flight) {
+		struct in_flight acc = { 0 };
+		h = count_in_flight(c, h, sched_tags, "static_rqs", "internal_tag",
+				    q, hctx, &acc);
+		h = rv_jv_set(h, "sched_in_flight", rv_jv_u64(acc.total + acc.unaccounted));
+	}
+
+	err = rv_read_member(t, hctx, H, "fq", &v);
+	if (err)
+		h = rv_jv_set_error(h, err);
+	else
+		h = rv_jv_set(h, "fq", decode_fq(c, v));
+	return h;
+}
+
+// ---- queues and disks ----
+
+static jv decode_elevator(struct rv_target *t, jv d, rv_addr_t q)
+{
+	uint64_t elv, type;
+	struct rv_error *err = rv_read_member(t, q, "struct request_queue",
+					      "elevator", &elv);
+	if (err)
+		return rv_jv_set_error(d, err);
+	if (!elv)
+		return rv_jv_set(d, "elevator", jv_string("none"));
+	char name[32];
+	err = rv_read_member(t, elv, "struct elevator_queue", "type", &type);
+	if (!err)
+		err = rv_read_member_str(t, type, "struct elevator_type",
+					 "elevator_name", name, sizeof(name));
+	if (err)
+		return rv_jv_set_error(d, rv_error_wrap(err, "elevator"));
+	return rv_jv_set(d, "elevator", jv_string(name));
+}
+
+/** Fill the queue part of disk object @p d. */
+static jv decode_queue(struct blk_ctx *c, jv d, rv_addr_t q)
+{
+	struct rv_target *t = c->t;
+	static const char *const Q = "struct request_queue";
+	d = rv_jv_set(d, "queue_addr", rv_jv_addr(q));
+	uint64_t mq_ops, flags, nr_hw_queues = 0, fq;
+	struct rv_error *err = rv_read_member(t, q, Q, "mq_ops", &mq_ops);
+	if (err)
+		return rv_jv_set_error(d, rv_error_wrap(err, "request_queue %#" PRIx64, q));
+	d = rv_jv_set(d, "mq", jv_bool(mq_ops != 0));
+	err = rv_read_member(t, q, Q, "queue_flags", &flags);
+	if (err) {
+		d = rv_jv_set_error(d, err);
+	} else {
+		d = rv_jv_set(d, "queue_flags_raw", rv_jv_u64(flags));
+		d = rv_jv_set(d, "queue_flags", queue_flag_names(flags));
+	}
+	d = decode_elevator(t, d, q);
+	// request_queue.fq: the legacy (non-mq) path's flush queue; unused
+	// by block/ in v5.0+ (expected NULL).
+	if (rv_member_exists(t, Q, "fq")) {
+		err = rv_read_member(t, q, Q, "fq", &fq);
+		d = err ? rv_jv_set_error(d, err)
+			: rv_jv_set(d, "queue_fq_addr", rv_jv_addr(fq));
+	}
+	if (rv_member_exists(t, Q, "flush_pending_idx")) {
+		// Before v3.18 (7c94e1c157a2) the flush machinery lives in
+		// request_queue itself.
+		jv legacy = jv_object();
+		legacy = rv_jv_set(legacy, "layout",
+				   jv_string("legacy: flush state in request_queue"));
+		d = rv_jv_set(d, "flush", decode_flush_state(c, legacy, Q, q));
+	}
+	if (!mq_ops)
+		return d;
+
+	d = set_member(t, d, "nr_hw_queues", q, Q, "nr_hw_queues", &nr_hw_queues);
+	struct hctx_list *l = calloc(1, sizeof(*l));
+	if (!l)
+		return rv_jv_set_error(d, &rv_enomem);
+	err = queue_hctxs(t, q, nr_hw_queues, l);
+	if (err)
+		d = rv_jv_set_error(d, rv_error_wrap(err, "hardware contexts"));
+	if (l->truncated)
+		d = rv_jv_set_error(d, rv_error_format(RV_ERR_CORRUPT,
+			"more than %d hardware contexts: list truncated", MAX_HCTX));
+	jv hctxs = jv_array();
+	struct in_flight acc = { 0 };
+	for (unsigned int i = 0; i < l->n; i++)
+		hctxs = jv_array_append(hctxs, decode_hctx(c, q, l->index[i],
+							   l->addr[i], &acc));
+	free(l);
+	d = rv_jv_set(d, "hctx_count", jv_number(jv_array_length(jv_copy(hctxs))));
+	if (c->have_rq_in_flight && rv_member_exists(t, "struct request", "state")) {
+		d = rv_jv_set(d, "in_flight", rv_jv_u64(acc.total));
+		jv rw = jv_array_append(jv_array(), rv_jv_u64(acc.rw[0]));
+		d = rv_jv_set(d, "in_flight_rw", jv_array_append(rw, rv_jv_u64(acc.rw[1])));
+		d = rv_jv_set(d, "in_flight_unaccounted", rv_jv_u64(acc.unaccounted));
+	}
+	return rv_jv_set(d, "hctx", hctxs);
+}
+
+static jv decode_disk(struct blk_ctx *c, rv_addr_t disk, char *name,
+		      size_t name_size, rv_addr_t *queue)
+{
+	struct rv_target *t = c->t;
+	jv d = jv_object();
+	uint64_t q;
+	*queue = 0;
+	name[0] = '\0';
+	struct rv_error *err = rv_read_member_str(t, disk, "struct gendisk",
+						  "disk_name", name, name_size);
+	if (err) {
+		d = rv_jv_set(d, "name", jv_null());
+		d = rv_jv_set_error(d, err);
+	} else {
+		d = rv_jv_set(d, "name", jv_string(name));
+	}
+	d = rv_jv_set(d, "addr", rv_jv_addr(disk));
+	err = rv_read_member(t, disk, "struct gendisk", "queue", &q);
+	if (err)
+		return rv_jv_set_error(d, err);
+	*queue = q;
+	return d;
+}
+
+// ---- section ----
+
+static void init_ctx(struct rv_target *t, struct blk_ctx *c, jv *errors)
+{
+	memset(c, 0, sizeof(*c));
+	c->t = t;
+	struct rv_error *err = rv_symbol(t, "disk_type", &c->disk_type);
+	if (err)
+		*errors = jv_array_append(*errors, rv_jv_error(err));
+	err = rv_enum_value(t, "MQ_RQ_IN_FLIGHT", &c->rq_in_flight);
+	if (err)
+		*errors = jv_array_append(*errors, rv_jv_error(err));
+	else
+		c->have_rq_in_flight = true;
+	err = rv_type_size(t, "struct blk_flush_queue", &c->fq_size);
+	rv_addr_t cache;
+	if (!err)
+		err = rv_slab_kmalloc_bucket(t, c->fq_size, &cache, &c->bucket_size,
+					     c->bucket_name, sizeof(c->bucket_name));
+	if (err)
+		*errors = jv_array_append(*errors, rv_jv_error(
+			rv_error_wrap(err, "kmalloc bucket of struct blk_flush_queue")));
+	else
+		c->have_bucket = true;
+}
+
+/** A user's selection: a disk name or an address (gendisk or queue). */
+static bool parse_select_addr(const char *select, rv_addr_t *ret)
+{
+	char *end;
+	const char *s = strncmp(select, "0x", 2) ? select : select + 2;
+	if (!*s)
+		return false;
+	unsigned long long v = strtoull(s, &end, 16);
+	if (*end || !rv_addr_kernel(v))
+		return false;
+	*ret = v;
+	return true;
+}
+
+static struct rv_error *decode(struct rv_target *t, const char *select,
+			       jv *ret)
+{
+	jv errors = jv_array();
+	struct blk_ctx c;
+	init_ctx(t, &c, &errors);
+
+	rv_addr_t want = 0;
+	bool by_addr = select && parse_select_addr(select, &want);
+	jv disks = jv_array();
+	jv found = c.disk_type ? list_gendisks(t, c.disk_type, &errors) : jv_array();
+	bool matched = false;
+	jv_array_foreach(found, i, a) {
+		rv_addr_t disk = rv_jv_get_addr(a);
+		char name[64];
+		rv_addr_t q;
+		jv d = decode_disk(&c, disk, name, sizeof(name), &q);
+		bool wanted = !select ||
+			      (by_addr ? (want == disk || want == q) : !strcmp(name, select));
+		if (!wanted) {
+			jv_free(d);
+			continue;
+		}
+		matched = true;
+		if (q)
+			d = decode_queue(&c, d, q);
+		disks = jv_array_append(disks, d);
+	}
+	jv_free(found);
+	if (by_addr && !matched) {
+		// An address that no disk leads to: decode it as a request_queue.
+		jv d = jv_object();
+		d = rv_jv_set(d, "name", jv_null());
+		d = rv_jv_set(d, "addr", jv_null());
+		d = rv_jv_set(d, "reachable", jv_false());
+		d = rv_jv_set(d, "slab", identify_jv(t, want));
+		disks = jv_array_append(disks, decode_queue(&c, d, want));
+	} else if (select && !matched) {
+		errors = jv_array_append(errors,
+			jv_string_fmt("no disk named %s among block_class devices", select));
+	}
+
+	jv sec = jv_object();
+	if (c.fq_size) {
+		jv exp = jv_object();
+		exp = rv_jv_set(exp, "struct_size", rv_jv_u64(c.fq_size));
+		if (c.have_bucket) {
+			exp = rv_jv_set(exp, "cache", jv_string(c.bucket_name));
+			exp = rv_jv_set(exp, "object_size", rv_jv_u64(c.bucket_size));
+		}
+		sec = rv_jv_set(sec, "fq_expected", exp);
+	}
+	sec = rv_jv_set(sec, "disks", disks);
+	if (jv_array_length(jv_copy(errors)) > 0)
+		sec = rv_jv_set(sec, "error", errors);
+	else
+		jv_free(errors);
+	*ret = sec;
+	return NULL;
 }
 
 const struct rv_decoder rv_decoder_blk = {
 	.name = "blk",
-	.summary = "scaffold",
+	.summary = "blk-mq disks, hardware contexts and flush queues",
+	// Everything needed is in vmlinux; no module is required (a dump
+	// without virtio_blk still has disks).
+	.modules = NULL,
 	.decode = decode,
 };

@@ -23,6 +23,8 @@ struct rv_report_opts {
 
 /** Renderers take a section object (not consumed). */
 void rv_report_dump(FILE *f, jv sec, const struct rv_report_opts *o);
+/** One-line summary of the "log" section (records, first/last timestamp). */
+void rv_report_log(FILE *f, jv sec, const struct rv_report_opts *o);
 void rv_report_md(FILE *f, jv sec, const struct rv_report_opts *o);
 void rv_report_irq(FILE *f, jv sec, const struct rv_report_opts *o);
 void rv_report_blk(FILE *f, jv sec, const struct rv_report_opts *o);

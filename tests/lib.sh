@@ -73,7 +73,7 @@ rv_dump_dir() {
 rv_crash() {
 	local dump=$1 out=$2
 	shift 2
-	local in
+	local in c
 	in=$(mktemp)
 	{
 		echo "extend $RV_EXT"

@@ -1,0 +1,867 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The rule commands of the standalone program: triage (evaluate the rules
+// over a dump or a saved facts file), rules lint/test/list. The engine is
+// lib/rules.[ch]; docs/rules.md describes rules, docs/cli.md the commands.
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd_rules.h"
+#include "facts.h"
+#include "rules.h"
+#include "target_kdump.h"
+
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNANALYSABLE = 3,
+};
+
+#define MAX_DIRS 32
+
+static const char *const prog = "raidvirt";
+
+const char rv_usage_triage[] =
+	"usage: raidvirt triage [--json] [--fail-on SEVERITY] [--rules DIR] [OPTIONS] DUMP\n"
+	"       raidvirt triage [--json] [--fail-on SEVERITY] [--rules DIR] --facts FILE\n"
+	"\n"
+	"Evaluate the rules (rules/*.yaml, docs/rules.md) over the facts of DUMP, or\n"
+	"over a facts document saved with 'raidvirt facts --json' (or crash's\n"
+	"'raidvirt -j'), and print the findings: one block per finding with its\n"
+	"severity, message, evidence, facts paths, remedies and references.\n"
+	"\n"
+	"  -j, --json              JSON: {schema, source, dump, rules, summary,\n"
+	"                          findings: [{rule, severity, message, evidence,\n"
+	"                          paths, ...}]}\n"
+	"  -e, --explain           text: also print each finding's explanation\n"
+	"  --fail-on SEVERITY      exit 1 on a finding at or above SEVERITY (info,\n"
+	"                          warning, error, critical; default error)\n"
+	"  --rules DIR             also load the rules of DIR (repeatable; also\n"
+	"                          $RAIDVIRT_RULES, colon-separated). A rule with the\n"
+	"                          id of a built-in rule replaces it\n"
+	"  --no-builtin-rules      only the rules of --rules / $RAIDVIRT_RULES\n"
+	"  --facts FILE            read the facts from FILE ('-': stdin), not a dump\n"
+	"  --vmlinux FILE          the debug vmlinux (default: found by release and\n"
+	"                          build id under /usr/lib/debug)\n"
+	"  --debuginfo DIR         search DIR first for vmlinux and module .ko files\n"
+	"                          (repeatable; also $RAIDVIRT_DEBUGINFO)\n"
+	"  --no-default-debuginfo  do not search /usr/lib/debug\n"
+	"\n"
+	"exit status: 0 no finding at or above --fail-on, 1 findings at or above it,\n"
+	"2 usage error, 3 could not analyse (unreadable dump or facts, no rules) or\n"
+	"the analysis is incomplete (missing module debug info, a rule that could not\n"
+	"be loaded or evaluated) and found nothing at or above --fail-on.\n";
+
+const char rv_usage_rules[] =
+	"usage: raidvirt rules lint [DIR...]\n"
+	"       raidvirt rules test [--dump NAME=FILE] [--fixtures DIR] [--skip-missing]\n"
+	"                           [OPTIONS] [DIR...]\n"
+	"       raidvirt rules list [--json] [DIR...]\n"
+	"\n"
+	"Without DIR, the built-in rules (rules/ next to the program).\n"
+	"\n"
+	"lint   load every rule, report each problem as FILE:LINE:COLUMN: message\n"
+	"       (unknown keys, missing fields, bad severity, jq errors with the rule\n"
+	"       file's line), and check that each rule evaluates without error when\n"
+	"       every subsystem is absent. Exit 1 on any problem.\n"
+	"test   for each rule, check that it fires on every dump of its tests.fires\n"
+	"       and stays quiet on every dump of tests.quiet. A dump name is a rig\n"
+	"       scenario (resolved with 'dumps/rig.py path NAME', then DIR/vmcore) or\n"
+	"       fixture:NAME (NAME.json, a facts document, in a fixtures directory:\n"
+	"       --fixtures DIR, DIR/fixtures, DIR/../tests/rules/fixtures).\n"
+	"       Prints 'ok'/'not ok' lines and 'N passed, M failed'; exit 1 on any\n"
+	"       failure. A dump that cannot be found fails its checks.\n"
+	"         --dump NAME=FILE   use FILE (a vmcore, or a .json facts file) for NAME\n"
+	"         --fixtures DIR     search DIR for fixtures first (repeatable)\n"
+	"         --skip-missing     report missing dumps as 'skip', not failures\n"
+	"         --vmlinux, --debuginfo, --no-default-debuginfo as for triage\n"
+	"list   the rules: id, severity, subsystem, title (--json: as data).\n";
+
+// ---- options ----
+
+struct opts {
+	struct rv_kdump_opts kopts;
+	const char *debugdirs[MAX_DIRS];
+	size_t ndebugdirs;
+	const char *rules[MAX_DIRS];
+	size_t nrules;
+	const char *fixtures[MAX_DIRS];
+	size_t nfixtures;
+	const char *dumps[MAX_DIRS];	// NAME=FILE
+	size_t ndumps;
+	bool json, explain, no_builtin, skip_missing;
+	enum rv_severity fail_on;
+	const char *facts;
+};
+
+enum {
+	OPT_FAIL_ON = 256,
+	OPT_RULES,
+	OPT_NO_BUILTIN,
+	OPT_FACTS,
+	OPT_VMLINUX,
+	OPT_DEBUGINFO,
+	OPT_NO_DEFAULT,
+	OPT_DUMP,
+	OPT_FIXTURES,
+	OPT_SKIP_MISSING,
+};
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "explain", no_argument, NULL, 'e' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "no-builtin-rules", no_argument, NULL, OPT_NO_BUILTIN },
+	{ "facts", required_argument, NULL, OPT_FACTS },
+	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+	{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
+	{ "no-default-debuginfo", no_argument, NULL, OPT_NO_DEFAULT },
+	{ "dump", required_argument, NULL, OPT_DUMP },
+	{ "fixtures", required_argument, NULL, OPT_FIXTURES },
+	{ "skip-missing", no_argument, NULL, OPT_SKIP_MISSING },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *usage, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage);
+	return EXIT_USAGE;
+}
+
+static bool push(const char **list, size_t *n, const char *s)
+{
+	if (*n == MAX_DIRS)
+		return false;
+	list[(*n)++] = s;
+	return true;
+}
+
+/**
+ * Parse the options of a rule command; @p allowed names the long options
+ * that apply ("F" fail-on, "R" rules, "B" no-builtin, "A" facts, "D" dump
+ * options, "T" test options, "j", "e"). -1 to go on, else an exit status.
+ */
+static int parse(int argc, char **argv, const char *allowed, const char *usage,
+		 struct opts *o)
+{
+	static const struct {
+		int opt;
+		char key;
+	} need[] = {
+		{ 'j', 'j' }, { 'e', 'e' }, { OPT_FAIL_ON, 'F' }, { OPT_RULES, 'R' },
+		{ OPT_NO_BUILTIN, 'B' }, { OPT_FACTS, 'A' }, { OPT_VMLINUX, 'D' },
+		{ OPT_DEBUGINFO, 'D' }, { OPT_NO_DEFAULT, 'D' }, { OPT_DUMP, 'T' },
+		{ OPT_FIXTURES, 'T' }, { OPT_SKIP_MISSING, 'T' },
+	};
+	o->fail_on = RV_SEV_ERROR;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+jeh", long_options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return EXIT_CLEAN;
+		}
+		if (c == '?')
+			return usage_error(usage, "unknown or incomplete option '%s'",
+					   argv[optind - 1]);
+		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+			if (need[i].opt == c && !strchr(allowed, need[i].key))
+				return usage_error(usage, "option '%s' does not apply here",
+						   argv[optind - 1]);
+		bool ok = true;
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'e':
+			o->explain = true;
+			break;
+		case OPT_FAIL_ON:
+			if (!rv_severity_parse(optarg, &o->fail_on))
+				return usage_error(usage, "bad severity '%s' (info, warning, "
+						   "error, critical)", optarg);
+			break;
+		case OPT_RULES:
+			ok = push(o->rules, &o->nrules, optarg);
+			break;
+		case OPT_NO_BUILTIN:
+			o->no_builtin = true;
+			break;
+		case OPT_FACTS:
+			o->facts = optarg;
+			break;
+		case OPT_VMLINUX:
+			o->kopts.debuginfo.vmlinux = optarg;
+			break;
+		case OPT_DEBUGINFO:
+			ok = push(o->debugdirs, &o->ndebugdirs, optarg);
+			break;
+		case OPT_NO_DEFAULT:
+			o->kopts.debuginfo.no_default = true;
+			break;
+		case OPT_DUMP:
+			if (!strchr(optarg, '='))
+				return usage_error(usage, "--dump takes NAME=FILE, not '%s'", optarg);
+			ok = push(o->dumps, &o->ndumps, optarg);
+			break;
+		case OPT_FIXTURES:
+			ok = push(o->fixtures, &o->nfixtures, optarg);
+			break;
+		case OPT_SKIP_MISSING:
+			o->skip_missing = true;
+			break;
+		}
+		if (!ok)
+			return usage_error(usage, "too many '%s' options", argv[optind - 1]);
+	}
+	o->kopts.debuginfo.dirs = o->debugdirs;
+	o->kopts.debuginfo.ndirs = o->ndebugdirs;
+	return -1;
+}
+
+// ---- facts ----
+
+/** Does any section list missing module debug info? Prints it on stderr. */
+static bool report_missing(jv doc)
+{
+	bool missing = false;
+	jv_object_foreach(doc, key, sec) {
+		jv m = jv_get_kind(sec) == JV_KIND_OBJECT ?
+		       jv_object_get(jv_copy(sec), jv_string("debuginfo_missing")) : jv_null();
+		if (jv_get_kind(m) == JV_KIND_ARRAY && jv_array_length(jv_copy(m))) {
+			jv_array_foreach(m, i, msg) {
+				fprintf(stderr, "%s: incomplete analysis: %s: %s\n", prog,
+					jv_string_value(key), jv_get_kind(msg) == JV_KIND_STRING ?
+					jv_string_value(msg) : "debug info missing");
+				jv_free(msg);
+			}
+			missing = true;
+		}
+		jv_free(m);
+		jv_free(key);
+		jv_free(sec);
+	}
+	jv_free(doc);
+	return missing;
+}
+
+/** Facts of a dump; jv_invalid() (after a message) when it cannot be read. */
+static jv dump_facts(const char *dump, const struct opts *o, bool *incomplete)
+{
+	struct rv_target t;
+	struct rv_error *err = rv_kdump_target_open(dump, &o->kopts, &t);
+	if (err) {
+		jv msg = jv_string_fmt("%s", err->msg);
+		rv_error_destroy(err);
+		return jv_invalid_with_msg(msg);
+	}
+	jv doc = rv_facts_collect(&t, NULL);
+	rv_kdump_target_close(&t);
+	if (incomplete && report_missing(jv_copy(doc)))
+		*incomplete = true;
+	return doc;
+}
+
+static jv file_facts(const char *path)
+{
+	jv doc;
+	if (!strcmp(path, "-")) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&buf, &len);
+		char chunk[65536];
+		size_t n;
+		while (mem && (n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+			fwrite(chunk, 1, n, mem);
+		if (mem)
+			fclose(mem);
+		doc = buf ? jv_parse_sized(buf, (int)len) :
+		      jv_invalid_with_msg(jv_string("cannot read stdin"));
+		free(buf);
+	} else {
+		struct stat st;
+		if (stat(path, &st))
+			return jv_invalid_with_msg(jv_string_fmt("%s: %s", path, strerror(errno)));
+		doc = jv_load_file(path, 0);	// an array of the JSON texts
+		if (jv_is_valid(doc)) {
+			if (jv_array_length(jv_copy(doc)) != 1) {
+				jv_free(doc);
+				return jv_invalid_with_msg(jv_string_fmt(
+					"%s: expected one JSON document", path));
+			}
+			doc = jv_array_get(doc, 0);
+		}
+	}
+	if (!jv_is_valid(doc)) {
+		jv msg = jv_invalid_has_msg(jv_copy(doc)) ? jv_invalid_get_msg(doc) :
+			 jv_string("not JSON");
+		jv out = jv_invalid_with_msg(jv_string_fmt("%s: %s", path,
+					     jv_get_kind(msg) == JV_KIND_STRING ?
+					     jv_string_value(msg) : "not JSON"));
+		jv_free(msg);
+		return out;
+	}
+	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
+		jv_free(doc);
+		return jv_invalid_with_msg(jv_string_fmt("%s: not a facts document (an object)",
+							 path));
+	}
+	const char *schema = rv_jv_str(doc, "schema");
+	if (!schema || strcmp(schema, RV_FACTS_SCHEMA))
+		fprintf(stderr, "%s: warning: %s: schema is %s, expected %s\n", prog, path,
+			schema ? schema : "missing", RV_FACTS_SCHEMA);
+	return doc;
+}
+
+static void print_json(jv v)
+{
+	jv s = jv_dump_string(v, JV_PRINT_PRETTY | JV_PRINT_SPACE1);
+	printf("%s\n", jv_string_value(s));
+	jv_free(s);
+}
+
+/** Print load problems on @p f; true if there were any. */
+static bool print_problems(FILE *f, const struct rv_ruleset *rs, const char *prefix)
+{
+	jv problems = rv_ruleset_problems(rs);
+	bool any = jv_array_length(jv_copy(problems)) > 0;
+	jv_array_foreach(problems, i, p) {
+		jv s = rv_rules_problem_string(p);
+		fprintf(f, "%s%s\n", prefix, jv_string_value(s));
+		jv_free(s);
+	}
+	jv_free(problems);
+	return any;
+}
+
+// ---- triage ----
+
+static jv summary(jv findings)
+{
+	int count[RV_SEV_CRITICAL + 1] = { 0 }, errors = 0;
+	jv_array_foreach(findings, i, f) {
+		if (rv_finding_is_error(f))
+			errors++;
+		else
+			count[rv_finding_severity(f)]++;
+		jv_free(f);
+	}
+	jv_free(findings);
+	jv s = jv_object();
+	for (int i = RV_SEV_CRITICAL; i >= RV_SEV_INFO; i--)
+		s = rv_jv_set(s, rv_severity_name((enum rv_severity)i), jv_number(count[i]));
+	return rv_jv_set(s, "rule_errors", jv_number(errors));
+}
+
+static void text_header(jv doc, const char *source, const struct rv_ruleset *rs)
+{
+	jv dump = jv_object_get(jv_copy(doc), jv_string("dump"));
+	printf("raidvirt triage of %s\n", source);
+	const char *release = rv_jv_str(dump, "release");
+	const char *version = rv_jv_str(dump, "version");
+	jv cpus = jv_object_get(jv_copy(dump), jv_string("cpus"));
+	double online = rv_jv_num(cpus, "online", -1);
+	double uptime = rv_jv_num(dump, "uptime_seconds", -1);
+	printf("kernel:   %s%s%s%s", release ? release : "unknown",
+	       version ? " (" : "", version ? version : "", version ? ")" : "");
+	if (online >= 0)
+		printf(", %.0f CPUs online", online);
+	if (uptime >= 0)
+		printf(", up %.0f s", uptime);
+	printf("\n");
+	jv panic = jv_object_get(jv_copy(dump), jv_string("panic"));
+	if (jv_get_kind(panic) == JV_KIND_OBJECT) {
+		const char *msg = rv_jv_str(panic, "message");
+		const char *oops = rv_jv_str(panic, "oops");
+		printf("panic:    %s\n", msg ? msg : oops ? oops : "(no message)");
+	} else {
+		printf("panic:    none\n");
+	}
+	jv_free(panic);
+	jv_free(cpus);
+	jv_free(dump);
+	jv dirs = rv_ruleset_dirs(rs);
+	char *d = rv_rules_value_text(dirs);
+	printf("rules:    %zu from %s\n", rv_ruleset_count(rs), d ? d : "?");
+	free(d);
+}
+
+int rv_cmd_triage(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int rc = parse(argc, argv, "jeFRBAD", rv_usage_triage, &o);
+	if (rc >= 0)
+		return rc;
+	int nargs = argc - optind;
+	if (o.facts ? nargs != 0 : nargs != 1)
+		return usage_error(rv_usage_triage, o.facts ? "--facts takes no DUMP%s" :
+				   "expected one DUMP argument (or --facts FILE)%s", "");
+	const char *source = o.facts ? o.facts : argv[optind];
+
+	struct rv_ruleset *rs = rv_ruleset_load_default(o.rules, o.nrules, o.no_builtin);
+	if (!rs) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_UNANALYSABLE;
+	}
+	bool incomplete = print_problems(stderr, rs, "raidvirt: rules: ");
+	if (!rv_ruleset_count(rs)) {
+		fprintf(stderr, "%s: no rules loaded: nothing to check\n", prog);
+		rv_ruleset_destroy(rs);
+		return EXIT_UNANALYSABLE;
+	}
+	jv doc = o.facts ? file_facts(o.facts) : dump_facts(source, &o, &incomplete);
+	if (!jv_is_valid(doc)) {
+		jv msg = jv_invalid_get_msg(doc);
+		fprintf(stderr, "%s: %s\n", prog, jv_get_kind(msg) == JV_KIND_STRING ?
+			jv_string_value(msg) : "cannot read the facts");
+		jv_free(msg);
+		rv_ruleset_destroy(rs);
+		return EXIT_UNANALYSABLE;
+	}
+
+	jv findings = rv_ruleset_evaluate(rs, jv_copy(doc), NULL);
+	findings = jv_array_concat(findings,
+				   rv_rules_problem_entries(rv_ruleset_problems(rs)));
+	int failing = 0, errors = 0;
+	jv_array_foreach(findings, i, f) {
+		if (rv_finding_is_error(f))
+			errors++;
+		else if (rv_finding_severity(f) >= o.fail_on)
+			failing++;
+		jv_free(f);
+	}
+	if (o.json) {
+		jv out = jv_object();
+		out = rv_jv_set(out, "schema", jv_string("raidvirt.triage/1"));
+		out = rv_jv_set(out, "source", jv_string(source));
+		out = rv_jv_set(out, "dump", jv_object_get(jv_copy(doc), jv_string("dump")));
+		jv rules = rv_jv_set(jv_object(), "dirs", rv_ruleset_dirs(rs));
+		rules = rv_jv_set(rules, "loaded", jv_number((double)rv_ruleset_count(rs)));
+		out = rv_jv_set(out, "rules", rules);
+		out = rv_jv_set(out, "fail_on", jv_string(rv_severity_name(o.fail_on)));
+		out = rv_jv_set(out, "summary", summary(jv_copy(findings)));
+		out = rv_jv_set(out, "findings", findings);
+		print_json(out);
+	} else {
+		text_header(doc, source, rs);
+		printf("findings: ");
+		rv_report_findings_summary(stdout, findings);
+		if (jv_array_length(jv_copy(findings))) {
+			printf("\n");
+			rv_report_findings_ex(stdout, findings, o.explain);
+		}
+		jv_free(findings);
+	}
+	fflush(stdout);
+	jv_free(doc);
+	rv_ruleset_destroy(rs);
+	if (errors)
+		fprintf(stderr, "%s: %d rule error%s: the analysis is incomplete\n", prog,
+			errors, errors > 1 ? "s" : "");
+	if (failing)
+		return EXIT_FINDINGS;
+	return incomplete || errors ? EXIT_UNANALYSABLE : EXIT_CLEAN;
+}
+
+// ---- rules lint / list ----
+
+static struct rv_ruleset *load_dirs(char **dirs, int ndirs)
+{
+	if (ndirs == 0)
+		return rv_ruleset_load_default(NULL, 0, false);
+	struct rv_ruleset *rs = rv_ruleset_create();
+	for (int i = 0; rs && i < ndirs; i++) {
+		struct stat st;
+		if (!stat(dirs[i], &st) && S_ISREG(st.st_mode))
+			rv_ruleset_load_file(rs, dirs[i]);	// one file, for editors
+		else
+			rv_ruleset_load_dir(rs, dirs[i]);
+	}
+	return rs;
+}
+
+static int rules_lint(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int rc = parse(argc, argv, "", rv_usage_rules, &o);
+	if (rc >= 0)
+		return rc;
+	struct rv_ruleset *rs = load_dirs(argv + optind, argc - optind);
+	if (!rs)
+		return EXIT_UNANALYSABLE;
+	jv before = rv_ruleset_problems(rs);
+	size_t nload = (size_t)jv_array_length(before);
+	rv_ruleset_lint(rs);
+	print_problems(stdout, rs, "");
+	jv all = rv_ruleset_problems(rs);
+	size_t n = (size_t)jv_array_length(all);
+	size_t rules = rv_ruleset_count(rs);
+	printf("%zu rule%s valid, %zu problem%s (%zu on load, %zu on evaluation)\n",
+	       rules, rules == 1 ? "" : "s", n, n == 1 ? "" : "s", nload, n - nload);
+	rv_ruleset_destroy(rs);
+	return n || !rules ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+static int rules_list(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int rc = parse(argc, argv, "j", rv_usage_rules, &o);
+	if (rc >= 0)
+		return rc;
+	struct rv_ruleset *rs = load_dirs(argv + optind, argc - optind);
+	if (!rs)
+		return EXIT_UNANALYSABLE;
+	bool problems = print_problems(stderr, rs, "raidvirt: rules: ");
+	jv list = rv_ruleset_list(rs);
+	if (o.json) {
+		print_json(list);
+	} else {
+		printf("%-28s %-9s %-9s %s\n", "ID", "SEVERITY", "SUBSYSTEM", "TITLE");
+		jv_array_foreach(list, i, r) {
+			printf("%-28s %-9s %-9s %s\n", rv_jv_str(r, "id"), rv_jv_str(r, "severity"),
+			       rv_jv_str(r, "subsystem"), rv_jv_str(r, "title"));
+			jv_free(r);
+		}
+		jv_free(list);
+	}
+	rv_ruleset_destroy(rs);
+	return problems ? EXIT_UNANALYSABLE : EXIT_CLEAN;
+}
+
+// ---- rules test ----
+
+struct dump_result {
+	char *name;
+	jv findings;	// or invalid with the reason the dump is unavailable
+};
+
+struct tester {
+	struct opts *o;
+	struct rv_ruleset *rs;
+	char **dirs;		// rule directories tested
+	int ndirs;
+	char *builtin;		// built-in rule directory, or NULL
+	struct dump_result *results;
+	size_t nresults;
+	int passed, failed, skipped, n;
+};
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/** fixture:NAME -> the first DIR/NAME.json found. */
+static char *find_fixture(struct tester *t, const char *name)
+{
+	char *path = NULL;
+	for (size_t i = 0; i < t->o->nfixtures; i++) {
+		if (asprintf(&path, "%s/%s.json", t->o->fixtures[i], name) < 0)
+			return NULL;
+		if (is_file(path))
+			return path;
+		free(path);
+	}
+	jv dirs = rv_ruleset_dirs(t->rs);
+	static const char *const rel[] = { "fixtures", "../tests/rules/fixtures" };
+	char *found = NULL;
+	jv_array_foreach(dirs, i, d) {
+		for (size_t k = 0; !found && k < sizeof(rel) / sizeof(rel[0]); k++) {
+			if (asprintf(&path, "%s/%s/%s.json", jv_string_value(d), rel[k], name) < 0)
+				continue;
+			if (is_file(path))
+				found = path;
+			else
+				free(path);
+		}
+		jv_free(d);
+	}
+	jv_free(dirs);
+	return found;
+}
+
+/** The rig: $RAIDVIRT_RIG, else dumps/rig.py next to a rule directory. */
+static char *find_rig(struct tester *t)
+{
+	const char *env = getenv("RAIDVIRT_RIG");
+	if (env && *env)
+		return strdup(env);
+	jv dirs = rv_ruleset_dirs(t->rs);
+	if (t->builtin)
+		dirs = jv_array_append(dirs, jv_string(t->builtin));
+	char *found = NULL;
+	jv_array_foreach(dirs, i, d) {
+		char *path = NULL;
+		if (!found && asprintf(&path, "%s/../dumps/rig.py", jv_string_value(d)) >= 0) {
+			if (is_file(path))
+				found = path;
+			else
+				free(path);
+		}
+		jv_free(d);
+	}
+	jv_free(dirs);
+	return found;
+}
+
+/** Ask the rig where a scenario's dump is: DIR/vmcore, or an error. */
+static jv rig_vmcore(struct tester *t, const char *name)
+{
+	char *rig = find_rig(t);
+	if (!rig)
+		return jv_invalid_with_msg(jv_string(
+			"no rig (dumps/rig.py next to the rules, or $RAIDVIRT_RIG)"));
+	int fds[2];
+	if (pipe(fds)) {
+		free(rig);
+		return jv_invalid_with_msg(jv_string_fmt("pipe: %s", strerror(errno)));
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execlp("python3", "python3", rig, "path", name, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	free(rig);
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(buf) - 1 && (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(fds[0]);
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return jv_invalid_with_msg(jv_string("cannot run the rig"));
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return jv_invalid_with_msg(jv_string_fmt("%s", len ? buf : "rig.py path failed"));
+	char *last = strrchr(buf, '\n');
+	jv vmcore = jv_string_fmt("%s/vmcore", last ? last + 1 : buf);
+	if (!is_file(jv_string_value(vmcore))) {
+		jv msg = jv_string_fmt("%s: no such file", jv_string_value(vmcore));
+		jv_free(vmcore);
+		return jv_invalid_with_msg(msg);
+	}
+	return vmcore;
+}
+
+/** The facts of a test dump name, or invalid with why not. */
+static jv test_facts(struct tester *t, const char *name)
+{
+	const char *file = NULL;
+	for (size_t i = 0; i < t->o->ndumps; i++) {
+		size_t len = strcspn(t->o->dumps[i], "=");
+		if (strlen(name) == len && !strncmp(t->o->dumps[i], name, len))
+			file = t->o->dumps[i] + len + 1;
+	}
+	jv path;
+	if (file) {
+		path = jv_string(file);
+	} else if (!strncmp(name, "fixture:", 8)) {
+		char *p = find_fixture(t, name + 8);
+		if (!p)
+			return jv_invalid_with_msg(jv_string_fmt(
+				"fixture %s.json not found (--fixtures DIR, DIR/fixtures, "
+				"DIR/../tests/rules/fixtures)", name + 8));
+		path = jv_string(p);
+		free(p);
+	} else {
+		path = rig_vmcore(t, name);
+		if (!jv_is_valid(path))
+			return path;
+	}
+	const char *p = jv_string_value(path);
+	size_t len = strlen(p);
+	jv doc = len > 5 && !strcmp(p + len - 5, ".json") ? file_facts(p)
+							    : dump_facts(p, t->o, NULL);
+	jv_free(path);
+	return doc;
+}
+
+static jv dump_findings(struct tester *t, const char *name)
+{
+	for (size_t i = 0; i < t->nresults; i++)
+		if (!strcmp(t->results[i].name, name))
+			return jv_copy(t->results[i].findings);
+	fprintf(stderr, "# evaluating the rules on %s\n", name);
+	jv facts = test_facts(t, name);
+	jv findings = jv_is_valid(facts) ? rv_ruleset_evaluate(t->rs, facts, NULL) : facts;
+	struct dump_result *r = realloc(t->results, (t->nresults + 1) * sizeof(*r));
+	if (!r)
+		return findings;
+	t->results = r;
+	r[t->nresults].name = strdup(name);
+	r[t->nresults].findings = jv_copy(findings);
+	t->nresults++;
+	return findings;
+}
+
+/** The findings and error entries of @p rule among @p all (consumed). */
+static void split_findings(jv all, const char *rule, jv *found, jv *errors)
+{
+	*found = jv_array();
+	*errors = jv_array();
+	jv_array_foreach(all, i, f) {
+		const char *id = rv_jv_str(f, "rule");
+		if (!id || strcmp(id, rule)) {
+			jv_free(f);
+			continue;
+		}
+		if (rv_finding_is_error(f)) {
+			*errors = jv_array_append(*errors, jv_object_get(f, jv_string("error")));
+		} else {
+			jv errs = jv_object_get(jv_copy(f), jv_string("errors"));
+			if (jv_get_kind(errs) == JV_KIND_ARRAY)
+				*errors = jv_array_concat(*errors, errs);
+			else
+				jv_free(errs);
+			*found = jv_array_append(*found, jv_object_get(f, jv_string("paths")));
+		}
+	}
+	jv_free(all);
+}
+
+static void check(struct tester *t, const char *rule, const char *name, bool fires)
+{
+	t->n++;
+	jv all = dump_findings(t, name);
+	if (!jv_is_valid(all)) {
+		jv msg = jv_invalid_get_msg(all);
+		const char *why = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "?";
+		if (t->o->skip_missing) {
+			printf("ok %d - %s %s on %s # SKIP dump not available: %s\n", t->n, rule,
+			       fires ? "fires" : "quiet", name, why);
+			t->skipped++;
+		} else {
+			printf("not ok %d - %s %s on %s: dump not available: %s\n", t->n, rule,
+			       fires ? "fires" : "quiet", name, why);
+			t->failed++;
+		}
+		jv_free(msg);
+		return;
+	}
+	jv found, errors;
+	split_findings(all, rule, &found, &errors);
+	int nfound = jv_array_length(jv_copy(found));
+	int nerr = jv_array_length(jv_copy(errors));
+	jv where = jv_array();
+	jv_array_foreach(found, i, paths) {
+		where = jv_array_append(where, jv_array_get(paths, 0));
+	}
+	char *w = rv_rules_value_text(where);
+	char *e = rv_rules_value_text(jv_copy(errors));
+	if (nerr) {
+		printf("not ok %d - %s %s on %s: rule error: %s\n", t->n, rule,
+		       fires ? "fires" : "quiet", name, e ? e : "?");
+		t->failed++;
+	} else if (fires && nfound) {
+		printf("ok %d - %s fires on %s: %s\n", t->n, rule, name, w ? w : "?");
+		t->passed++;
+	} else if (fires) {
+		printf("not ok %d - %s fires on %s: no finding\n", t->n, rule, name);
+		t->failed++;
+	} else if (!nfound) {
+		printf("ok %d - %s quiet on %s\n", t->n, rule, name);
+		t->passed++;
+	} else {
+		printf("not ok %d - %s quiet on %s: %d finding%s at %s\n", t->n, rule, name,
+		       nfound, nfound > 1 ? "s" : "", w ? w : "?");
+		t->failed++;
+	}
+	free(w);
+	free(e);
+	jv_free(found);
+	jv_free(errors);
+	fflush(stdout);
+}
+
+static int rules_test(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int rc = parse(argc, argv, "DT", rv_usage_rules, &o);
+	if (rc >= 0)
+		return rc;
+	struct tester t = { .o = &o, .dirs = argv + optind, .ndirs = argc - optind };
+	t.rs = load_dirs(t.dirs, t.ndirs);
+	t.builtin = rv_rules_builtin_dir();
+	if (!t.rs)
+		return EXIT_UNANALYSABLE;
+	jv problems = rv_ruleset_problems(t.rs);
+	jv_array_foreach(problems, i, p) {
+		jv s = rv_rules_problem_string(p);
+		printf("not ok %d - load: %s\n", ++t.n, jv_string_value(s));
+		t.failed++;
+		jv_free(s);
+	}
+	jv_free(problems);
+	jv rules = rv_ruleset_list(t.rs);
+	jv_array_foreach(rules, i, r) {
+		const char *id = rv_jv_str(r, "id");
+		jv tests = jv_object_get(jv_copy(r), jv_string("tests"));
+		static const char *const kinds[] = { "fires", "quiet" };
+		for (int k = 0; k < 2; k++) {
+			jv names = jv_object_get(jv_copy(tests), jv_string(kinds[k]));
+			jv_array_foreach(names, j, name) {
+				check(&t, id, jv_string_value(name), k == 0);
+				jv_free(name);
+			}
+			jv_free(names);
+		}
+		jv_free(tests);
+		jv_free(r);
+	}
+	jv_free(rules);
+	if (!rv_ruleset_count(t.rs)) {
+		printf("not ok %d - no rules loaded\n", ++t.n);
+		t.failed++;
+	}
+	printf("%d passed, %d failed", t.passed, t.failed);
+	if (t.skipped)
+		printf(", %d skipped", t.skipped);
+	printf("\n");
+	for (size_t i = 0; i < t.nresults; i++) {
+		free(t.results[i].name);
+		jv_free(t.results[i].findings);
+	}
+	free(t.results);
+	free(t.builtin);
+	rv_ruleset_destroy(t.rs);
+	return t.failed ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+int rv_cmd_rules(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error(rv_usage_rules, "which rules command? (lint, test, list)%s", "");
+	const char *sub = argv[1];
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+		fputs(rv_usage_rules, stdout);
+		return EXIT_CLEAN;
+	}
+	if (!strcmp(sub, "lint"))
+		return rules_lint(argc - 1, argv + 1);
+	if (!strcmp(sub, "test"))
+		return rules_test(argc - 1, argv + 1);
+	if (!strcmp(sub, "list"))
+		return rules_list(argc - 1, argv + 1);
+	return usage_error(rv_usage_rules, "no rules command '%s' (lint, test, list)", sub);
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/**
+ * @file debuginfo.h
+ * Finding the debug files of a dump (vmlinux, module .ko), checking that
+ * they belong to it, and the vmlinux ELF symbol table.
+ */
+#ifndef RV_CLI_DEBUGINFO_H
+#define RV_CLI_DEBUGINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rv_error.h"
+
+/** Where to look. */
+struct rv_debuginfo_opts {
+	const char *vmlinux;		/**< --vmlinux: use exactly this file */
+	const char *const *dirs;	/**< --debuginfo roots, searched first */
+	size_t ndirs;
+	bool no_default;		/**< do not search /usr/lib/debug */
+};
+
+#define RV_DEFAULT_DEBUG_ROOT "/usr/lib/debug"
+
+struct rv_debuginfo;
+
+/** @p release: the dump's OSRELEASE; @p build_id: hex or NULL. */
+struct rv_error *rv_debuginfo_new(const struct rv_debuginfo_opts *opts,
+				  const char *release, const char *build_id,
+				  struct rv_debuginfo **ret);
+void rv_debuginfo_free(struct rv_debuginfo *di);
+
+/**
+ * Find the vmlinux (--vmlinux, else by release and build id under the
+ * roots) and check it is the dumped kernel: its build id equals VMCOREINFO
+ * BUILD-ID when both exist, and the release in its linux_banner equals
+ * OSRELEASE. RV_ERR_NODEBUG says what was searched or why it does not match.
+ */
+struct rv_error *rv_debuginfo_vmlinux(struct rv_debuginfo *di, const char **ret_path);
+
+/** A vmlinux symbol's link-time address; *relocatable is false for per-CPU
+ *  and absolute symbols, which KASLR does not move. */
+struct rv_error *rv_debuginfo_symbol(struct rv_debuginfo *di, const char *name,
+				     uint64_t *ret, bool *relocatable);
+
+/**
+ * Find the debug file of @p module (NAME.ko, NAME.ko.debug, with '-' for
+ * '_' too) under the --debuginfo roots and /usr/lib/debug/lib/modules/REL,
+ * and check its vermagic names the dump's release. RV_ERR_NODEBUG with what
+ * was searched if none.
+ */
+struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module,
+				     char **ret_path);
+
+#endif

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A kernel dump through libkdumpfile: open (reassembling the flattened
+// format), kernel virtual reads, VMCOREINFO. See dumpfile.h.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gelf.h>
+#include <libelf.h>
+#include <libkdumpfile/kdumpfile.h>
+
+#include "dumpfile.h"
+
+struct rv_dumpfile {
+	kdump_ctx_t *ctx;
+	int fd;			// the dump, or the reassembled temporary file
+	char format[32];
+	char *release;		// VMCOREINFO OSRELEASE
+};
+
+// ---- the flattened format ----
+//
+// makedumpfile -F (and QEMU's dump-guest-memory -z up to QEMU 8.1) writes a
+// stream: a 4096-byte header starting with "makedumpfile", then records of
+// { int64 offset; int64 size; } (big endian) each followed by `size` bytes
+// that belong at `offset` of the real kdump file, ended by a record whose
+// offset and size are both -1. libkdumpfile learnt to read it in 0.5.3; for
+// older versions we write the records out to a temporary file.
+
+#define FLAT_SIGNATURE "makedumpfile"
+#define FLAT_HEADER_SIZE 4096
+// A record is a chunk of one write() of makedumpfile; far below this.
+#define FLAT_MAX_RECORD (UINT64_C(1) << 32)
+
+static uint64_t be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static bool is_flattened(int fd)
+{
+	char sig[sizeof(FLAT_SIGNATURE)];
+	return pread(fd, sig, sizeof(sig), 0) == (ssize_t)sizeof(sig) &&
+	       !memcmp(sig, FLAT_SIGNATURE, sizeof(sig));
+}
+
+static struct rv_error *read_full(int fd, void *buf, size_t len, off_t off,
+				  const char *path, const char *what)
+{
+	size_t have = 0;
+	while (have < len) {
+		ssize_t n = pread(fd, (char *)buf + have, len - have,
+				  off + (off_t)have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rv_error_format(RV_ERR_IO, "%s: %s: %s", path,
+					       what, strerror(errno));
+		if (n == 0)
+			return rv_error_format(RV_ERR_IO,
+					       "%s: truncated dump: %s at byte %jd is cut short",
+					       path, what, (intmax_t)(off + (off_t)have));
+		have += (size_t)n;
+	}
+	return NULL;
+}
+
+static int open_tmpfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	char tmpl[4096];
+	snprintf(tmpl, sizeof(tmpl), "%s/raidvirt-XXXXXX", dir);
+	fd = mkstemp(tmpl);
+	if (fd >= 0)
+		unlink(tmpl);
+	return fd;
+}
+
+static struct rv_error *write_full(int fd, const void *buf, size_t len,
+				   off_t off)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + done, len - done,
+				   off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return rv_error_format(RV_ERR_IO,
+					       "cannot write the reassembled dump to a temporary file (TMPDIR): %s",
+					       n < 0 ? strerror(errno) : "short write");
+		done += (size_t)n;
+	}
+	return NULL;
+}
+
+// Copy the records of the flattened file @p in to a new temporary file.
+static struct rv_error *reassemble_flattened(int in, const char *path,
+					     rv_progress_fn progress, int *ret)
+{
+	struct stat st;
+	if (fstat(in, &st) < 0)
+		return rv_error_format(RV_ERR_IO, "%s: %s", path, strerror(errno));
+	int out = open_tmpfile();
+	if (out < 0)
+		return rv_error_format(RV_ERR_IO,
+				       "cannot create a temporary file to reassemble the flattened dump (TMPDIR): %s",
+				       strerror(errno));
+	size_t bufsize = 1 << 20;
+	unsigned char *buf = malloc(bufsize);
+	if (!buf) {
+		close(out);
+		return &rv_enomem;
+	}
+	struct rv_error *err = NULL;
+	off_t pos = FLAT_HEADER_SIZE;
+	unsigned int nrec = 0;
+	for (;;) {
+		unsigned char hdr[16];
+		err = read_full(in, hdr, sizeof(hdr), pos, path, "a flattened record header");
+		if (err)
+			break;
+		pos += 16;
+		int64_t off = (int64_t)be64(hdr), size = (int64_t)be64(hdr + 8);
+		if (off == -1 && size == -1)
+			break;	// the end marker
+		if (off < 0 || size < 0 || (uint64_t)size > FLAT_MAX_RECORD) {
+			err = rv_error_format(RV_ERR_CORRUPT,
+					      "%s: corrupt flattened dump: record at byte %jd has offset %" PRId64
+					      " size %" PRId64, path, (intmax_t)(pos - 16), off, size);
+			break;
+		}
+		if (pos + size > st.st_size) {
+			err = rv_error_format(RV_ERR_IO,
+					      "%s: truncated dump: a flattened record at byte %jd needs %" PRId64
+					      " bytes, the file has %jd", path, (intmax_t)(pos - 16), size,
+					      (intmax_t)st.st_size);
+			break;
+		}
+		for (int64_t done = 0; done < size && !err;) {
+			size_t chunk = (size_t)(size - done) < bufsize ?
+					(size_t)(size - done) : bufsize;
+			err = read_full(in, buf, chunk, pos + done, path, "flattened data");
+			if (!err)
+				err = write_full(out, buf, chunk, off + done);
+			done += (int64_t)chunk;
+		}
+		if (err)
+			break;
+		pos += size;
+		if (progress && ++nrec % 256 == 0) {
+			char msg[96];
+			snprintf(msg, sizeof(msg),
+				 "reassembling flattened dump: %jd of %jd MiB",
+				 (intmax_t)(pos >> 20), (intmax_t)(st.st_size >> 20));
+			progress(msg);
+		}
+	}
+	free(buf);
+	if (progress)
+		progress(NULL);
+	if (err) {
+		close(out);
+		return err;
+	}
+	*ret = out;
+	return NULL;
+}
+
+// ---- checks before libkdumpfile sees the file ----
+
+// An ELF dump must hold every byte its program headers promise; a truncated
+// copy would otherwise fail later on random reads.
+static struct rv_error *check_elf_extent(int fd, const char *path)
+{
+	elf_version(EV_CURRENT);
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return NULL;	// not ELF: libkdumpfile decides
+	struct rv_error *err = NULL;
+	size_t n;
+	struct stat st;
+	if (elf_kind(elf) == ELF_K_ELF && !elf_getphdrnum(elf, &n) &&
+	    !fstat(fd, &st)) {
+		uint64_t end = 0;
+		for (size_t i = 0; i < n; i++) {
+			GElf_Phdr ph;
+			if (gelf_getphdr(elf, (int)i, &ph) &&
+			    ph.p_offset + ph.p_filesz > end)
+				end = ph.p_offset + ph.p_filesz;
+		}
+		if (end > (uint64_t)st.st_size)
+			err = rv_error_format(RV_ERR_IO,
+					      "%s: truncated dump: its ELF segments end at byte %" PRIu64
+					      " but the file has %jd bytes", path, end,
+					      (intmax_t)st.st_size);
+	}
+	elf_end(elf);
+	return err;
+}
+
+// A kdump-compressed (diskdump) file: header block, sub-header blocks,
+// two bitmaps (memory present, page dumped), one 24-byte page descriptor
+// {int64 offset; u32 size; u32 flags; u64 page_flags} per dumped page, then
+// page data (makedumpfile's diskdump_mod.h). A truncated copy keeps its
+// header and fails much later, deep inside address translation, with a
+// baffling message; compare the descriptor table and the last page's data
+// with the file size instead.
+#define DISKDUMP_SIGNATURE "KDUMP   "
+#define DISKDUMP_HDR_BLOCK_SIZE 428	// int block_size
+#define DISKDUMP_HDR_SUB_HDR_SIZE 432	// int sub_hdr_size
+#define DISKDUMP_HDR_BITMAP_BLOCKS 436	// unsigned int bitmap_blocks
+#define DISKDUMP_PAGE_DESC_SIZE 24
+#define DISKDUMP_MAX_BITMAP (UINT64_C(1) << 32)
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static struct rv_error *check_diskdump_extent(int fd, const char *path)
+{
+	unsigned char hdr[DISKDUMP_HDR_BITMAP_BLOCKS + 4];
+	struct stat st;
+	if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
+	    memcmp(hdr, DISKDUMP_SIGNATURE, 8) || fstat(fd, &st))
+		return NULL;	// not diskdump: libkdumpfile decides
+	uint64_t block = le32(hdr + DISKDUMP_HDR_BLOCK_SIZE);
+	uint64_t sub = le32(hdr + DISKDUMP_HDR_SUB_HDR_SIZE);
+	uint64_t bitmap_blocks = le32(hdr + DISKDUMP_HDR_BITMAP_BLOCKS);
+	uint64_t size = (uint64_t)st.st_size;
+	uint64_t bitmap_off = (1 + sub) * block, half = bitmap_blocks * block / 2;
+	uint64_t desc_off = bitmap_off + bitmap_blocks * block;
+	if (!block || half > DISKDUMP_MAX_BITMAP)
+		return NULL;	// odd header: libkdumpfile decides
+	if (desc_off > size)
+		return rv_error_format(RV_ERR_IO,
+				       "%s: truncated dump: its bitmaps end at byte %" PRIu64
+				       ", the file has %" PRIu64, path, desc_off, size);
+	// Count the dumped pages: the second bitmap, read in chunks.
+	unsigned char buf[65536];
+	uint64_t dumped = 0;
+	for (uint64_t done = 0; done < half;) {
+		size_t chunk = half - done < sizeof(buf) ? (size_t)(half - done) : sizeof(buf);
+		struct rv_error *err = read_full(fd, buf, chunk,
+						 (off_t)(bitmap_off + half + done), path,
+						 "the dumped-page bitmap");
+		if (err)
+			return err;
+		for (size_t i = 0; i < chunk; i++)
+			dumped += (uint64_t)__builtin_popcount(buf[i]);
+		done += chunk;
+	}
+	if (!dumped)
+		return NULL;
+	uint64_t last = desc_off + (dumped - 1) * DISKDUMP_PAGE_DESC_SIZE;
+	if (last + DISKDUMP_PAGE_DESC_SIZE > size)
+		return rv_error_format(RV_ERR_IO,
+				       "%s: truncated dump: %" PRIu64 " page descriptors end at byte %" PRIu64
+				       ", the file has %" PRIu64, path, dumped,
+				       last + DISKDUMP_PAGE_DESC_SIZE, size);
+	unsigned char desc[DISKDUMP_PAGE_DESC_SIZE];
+	struct rv_error *err = read_full(fd, desc, sizeof(desc), (off_t)last, path,
+					 "the last page descriptor");
+	if (err)
+		return err;
+	uint64_t data_off = 0;
+	for (int i = 7; i >= 0; i--)
+		data_off = (data_off << 8) | desc[i];
+	uint64_t data_end = data_off + le32(desc + 8);
+	if (data_end > size)
+		return rv_error_format(RV_ERR_IO,
+				       "%s: truncated dump: the last page's data ends at byte %" PRIu64
+				       ", the file has %" PRIu64, path, data_end, size);
+	return NULL;
+}
+
+// ---- open ----
+
+static struct rv_error *kdump_error(kdump_ctx_t *ctx, const char *path,
+				    const char *what)
+{
+	const char *msg = kdump_get_err(ctx);
+	return rv_error_format(RV_ERR_IO, "%s: %s: %s", path, what,
+			       msg ? msg : "unknown libkdumpfile error");
+}
+
+static struct rv_error *setup_translation(struct rv_dumpfile *df,
+					  const char *path)
+{
+	// libkdumpfile 0.5.1 leaves arch.name unset for QEMU's diskdump
+	// files (the header's machine is "x86_64" all the same); without it
+	// no address translation is set up.
+	const char *arch = NULL;
+	if (kdump_get_string_attr(df->ctx, KDUMP_ATTR_ARCH_NAME, &arch) != KDUMP_OK) {
+		if (kdump_set_string_attr(df->ctx, KDUMP_ATTR_ARCH_NAME,
+					  KDUMP_ARCH_X86_64) != KDUMP_OK)
+			return kdump_error(df->ctx, path, "cannot set the architecture");
+	} else if (strcmp(arch, KDUMP_ARCH_X86_64)) {
+		return rv_error_format(RV_ERR_INVALID,
+				       "%s: a %s dump; raidvirt reads x86_64 dumps only",
+				       path, arch);
+	}
+	// The OS type makes libkdumpfile parse VMCOREINFO and set up Linux
+	// page-table translation (init_top_pgt, phys_base, KASLR) from it.
+	if (kdump_set_string_attr(df->ctx, KDUMP_ATTR_OSTYPE, "linux") != KDUMP_OK)
+		return kdump_error(df->ctx, path, "cannot set up Linux address translation");
+	return NULL;
+}
+
+// Read init_uts_ns.name.release from memory and compare it with VMCOREINFO:
+// proves that translation works and the dump holds kernel memory.
+static struct rv_error *check_memory(struct rv_dumpfile *df, const char *path)
+{
+	kdump_addr_t uts;
+	if (kdump_vmcoreinfo_symbol(df->ctx, "init_uts_ns", &uts) != KDUMP_OK)
+		return NULL;	// nothing to check against
+	int64_t name_off = 0;
+	struct rv_error *err = rv_dumpfile_vmcoreinfo_num(df, "OFFSET(uts_namespace.name)",
+							  &name_off);
+	rv_error_destroy(err);
+	// struct new_utsname is ABI: six char[65], release is the third.
+	char rel[65];
+	err = rv_dumpfile_read(df, uts + (uint64_t)name_off + 2 * 65, rel, sizeof(rel));
+	if (err) {
+		struct rv_error *e = rv_error_format(RV_ERR_IO,
+			"%s: cannot read kernel memory (init_uts_ns): %s", path, err->msg);
+		rv_error_destroy(err);
+		return e;
+	}
+	rel[64] = '\0';
+	if (strcmp(rel, df->release))
+		return rv_error_format(RV_ERR_CORRUPT,
+				       "%s: kernel memory says release '%s', VMCOREINFO says '%s'",
+				       path, rel, df->release);
+	return NULL;
+}
+
+static struct rv_error *open_kdump(struct rv_dumpfile *df, const char *path)
+{
+	df->ctx = kdump_new();
+	if (!df->ctx)
+		return &rv_enomem;
+	if (kdump_open_fd(df->ctx, df->fd) != KDUMP_OK) {
+		const char *msg = kdump_get_err(df->ctx);
+		return rv_error_format(RV_ERR_IO, "%s: not a kernel dump libkdumpfile can read (%s)",
+				       path, msg ? msg : "unknown format");
+	}
+	const char *fmt = NULL;
+	if (kdump_get_string_attr(df->ctx, KDUMP_ATTR_FILE_FORMAT, &fmt) == KDUMP_OK && fmt &&
+	    !df->format[0])
+		snprintf(df->format, sizeof(df->format), "%s", fmt);
+	struct rv_error *err = setup_translation(df, path);
+	if (err)
+		return err;
+	if (kdump_vmcoreinfo_line(df->ctx, "OSRELEASE", &df->release) != KDUMP_OK ||
+	    !df->release)
+		return rv_error_format(RV_ERR_IO,
+				       "%s: the dump has no VMCOREINFO (for QEMU dumps: load qemu_fw_cfg in the guest and pass -device vmcoreinfo)",
+				       path);
+	return check_memory(df, path);
+}
+
+struct rv_error *rv_dumpfile_open(const char *path, rv_progress_fn progress,
+				  struct rv_dumpfile **ret)
+{
+	struct rv_dumpfile *df = calloc(1, sizeof(*df));
+	if (!df)
+		return &rv_enomem;
+	df->fd = -1;
+	struct rv_error *err = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = rv_error_format(RV_ERR_IO, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == 0 && st.st_size == 0) {
+		close(fd);
+		err = rv_error_format(RV_ERR_IO, "%s: empty file", path);
+		goto fail;
+	}
+	if (is_flattened(fd)) {
+		snprintf(df->format, sizeof(df->format), "diskdump-flattened");
+		err = reassemble_flattened(fd, path, progress, &df->fd);
+		close(fd);
+		if (err)
+			goto fail;
+	} else {
+		df->fd = fd;
+		err = check_elf_extent(fd, path);
+		if (!err)
+			err = check_diskdump_extent(fd, path);
+		if (err)
+			goto fail;
+	}
+	err = open_kdump(df, path);
+	if (err)
+		goto fail;
+	*ret = df;
+	return NULL;
+fail:
+	rv_dumpfile_close(df);
+	return err;
+}
+
+void rv_dumpfile_close(struct rv_dumpfile *df)
+{
+	if (!df)
+		return;
+	if (df->ctx)
+		kdump_free(df->ctx);
+	if (df->fd >= 0)
+		close(df->fd);
+	free(df->release);
+	free(df);
+}
+
+// ---- reads ----
+
+struct rv_error *rv_dumpfile_read(struct rv_dumpfile *df, uint64_t addr,
+				  void *buf, size_t len)
+{
+	size_t got = len;
+	kdump_status s = kdump_read(df->ctx, KDUMP_KVADDR, addr, buf, &got);
+	if (s == KDUMP_OK)
+		return NULL;
+	// A partial read reports how far it got: name the page that failed.
+	const char *msg = kdump_get_err(df->ctx);
+	uint64_t bad = addr + (got < len ? got : 0);
+	return rv_error_fault(bad, "cannot read %zu bytes at %#" PRIx64 ": %s",
+			      len, addr, msg ? msg : kdump_strerror(s));
+}
+
+struct rv_error *rv_dumpfile_vmcoreinfo(struct rv_dumpfile *df,
+					const char *key, char **ret)
+{
+	char *val = NULL;
+	if (kdump_vmcoreinfo_line(df->ctx, key, &val) != KDUMP_OK || !val)
+		return rv_error_format(RV_ERR_LOOKUP, "no %s in VMCOREINFO", key);
+	*ret = val;
+	return NULL;
+}
+
+struct rv_error *rv_dumpfile_vmcoreinfo_num(struct rv_dumpfile *df,
+					    const char *key, int64_t *ret)
+{
+	char *val = NULL, *end;
+	struct rv_error *err = rv_dumpfile_vmcoreinfo(df, key, &val);
+	if (err)
+		return err;
+	// KERNELOFFSET and SYMBOL() are hex without 0x; NUMBER() and
+	// OFFSET() are decimal (NUMBER(phys_base) may be negative).
+	bool hex = !strcmp(key, "KERNELOFFSET") || !strncmp(key, "SYMBOL(", 7);
+	errno = 0;
+	int64_t v = hex ? (int64_t)strtoull(val, &end, 16) : strtoll(val, &end, 10);
+	bool bad = errno || end == val || *end;
+	free(val);
+	if (bad)
+		return rv_error_format(RV_ERR_CORRUPT, "VMCOREINFO %s is not a number", key);
+	*ret = v;
+	return NULL;
+}
+
+const char *rv_dumpfile_format(struct rv_dumpfile *df)
+{
+	return df->format[0] ? df->format : "unknown";
+}
+
+const char *rv_dumpfile_release(struct rv_dumpfile *df)
+{
+	return df->release;
+}

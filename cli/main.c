@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// raidvirt: the standalone program. Opens a dump with libkdumpfile and its
+// debug info with libdw, runs the shared decoders, prints facts or tables.
+// docs/cli.md describes the commands and exit statuses.
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "facts.h"
+#include "report.h"
+#include "target_kdump.h"
+#include "cmd_rules.h"
+
+enum {
+	EXIT_ANALYSED = 0,
+	EXIT_FINDINGS = 1,	// findings at or above --fail-on (triage, to come)
+	EXIT_USAGE = 2,
+	EXIT_UNANALYSABLE = 3,	// unreadable dump, no or mismatched debug info
+};
+
+static const char *progname = "raidvirt";
+
+// ---- progress: on a terminal only ----
+
+static bool progress_on;
+
+static void progress(const char *msg)
+{
+	if (!progress_on)
+		return;
+	if (msg)
+		fprintf(stderr, "\r\033[K%s: %s", progname, msg);
+	else
+		fprintf(stderr, "\r\033[K");
+	fflush(stderr);
+}
+
+// ---- usage ----
+
+static const char usage_main[] =
+	"usage: raidvirt COMMAND [OPTIONS] DUMP\n"
+	"\n"
+	"Decode md raid1, x86 vectors, blk-mq flush queues and virtio rings in a\n"
+	"kernel crash dump (kdump-compressed, flattened or ELF).\n"
+	"\n"
+	"commands:\n"
+	"  facts    print the facts document (text, or JSON with --json)\n"
+	"  show     print one table: md, vectors, blk, virtio\n"
+	"  triage   evaluate the rules: findings, exit 1 at --fail-on\n"
+	"  rules    lint, test or list the rules (rules/*.yaml)\n"
+	"  help     help on a command\n"
+	"\n"
+	"exit status: 0 analysed, 1 findings at or above --fail-on (triage),\n"
+	"2 usage error, 3 could not analyse (unreadable dump, no or mismatched\n"
+	"debug info, missing module debug info).\n"
+	"Run 'raidvirt COMMAND --help' for a command's options.\n";
+
+#define COMMON_OPTIONS \
+	"  --vmlinux FILE          the debug vmlinux (default: found by release and\n" \
+	"                          build id under /usr/lib/debug)\n" \
+	"  --debuginfo DIR         search DIR first for vmlinux and module .ko files\n" \
+	"                          (repeatable; also $RAIDVIRT_DEBUGINFO)\n" \
+	"  --no-default-debuginfo  do not search /usr/lib/debug\n"
+
+static const char usage_facts[] =
+	"usage: raidvirt facts [--json] [--section NAME] [OPTIONS] DUMP\n"
+	"\n"
+	"Print every section's text report, or with --json the facts document\n"
+	"(schema raidvirt.facts/1: dump, log, md, irq, blk, virtio, findings).\n"
+	"\n"
+	"  -j, --json              JSON facts\n"
+	"  --section NAME          only this section (and dump)\n"
+	COMMON_OPTIONS;
+
+static const char usage_show[] =
+	"usage: raidvirt show {md|vectors|blk|virtio} [OPTIONS] DUMP [SELECT]\n"
+	"\n"
+	"Print one subsystem's table, as the crash commands r1conf, vecmatrix,\n"
+	"hctxfq and vring do. SELECT names one object (md0, vdb, virtio2) or\n"
+	"gives the address of one.\n"
+	"\n"
+	"  -j, --json              the section's facts as JSON\n"
+	"  -b, --buckets           md: non-zero barrier buckets\n"
+	"  -w, --waiters           md: tasks waiting on the barrier\n"
+	"  -c, --cpus              vectors: per-CPU table\n"
+	"  -v, --vectors           vectors: every allocated vector\n"
+	COMMON_OPTIONS;
+
+static const char usage_debug[] =
+	"usage: raidvirt debug [OPTIONS] DUMP QUERY...\n"
+	"\n"
+	"Raw backend answers, one line per query (for tests and debugging):\n"
+	"  info                 dump format, release, vmlinux, KASLR offset\n"
+	"  sym:NAME             symbol address (vmlinux, then modules)\n"
+	"  rd:ADDR:COUNT        COUNT 64-bit words (ADDR: 0xHEX or SYMBOL[+OFF])\n"
+	"  read:ADDR:LEN        LEN bytes in hex\n"
+	"  str:ADDR             a C string\n"
+	"  size:TYPE            type size (\"struct r1conf\", \"atomic_t\")\n"
+	"  member:TYPE:PATH     offset, size, kind... of a member (dotted path)\n"
+	"  enum:NAME            an enumerator's value\n"
+	"  module:NAME          load a module's debug info\n"
+	"  vmcoreinfo:KEY       a VMCOREINFO value\n"
+	"  stats                type index statistics\n"
+	COMMON_OPTIONS;
+
+// ---- common options ----
+
+struct common {
+	struct rv_kdump_opts kopts;
+	const char *dirs[32];
+	size_t ndirs;
+	bool json;
+	struct rv_report_opts ropts;
+	const char *section;
+};
+
+enum {
+	OPT_VMLINUX = 256,
+	OPT_DEBUGINFO,
+	OPT_NO_DEFAULT,
+	OPT_SECTION,
+	OPT_FAIL_ON,
+	OPT_HELP,
+};
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "buckets", no_argument, NULL, 'b' },
+	{ "waiters", no_argument, NULL, 'w' },
+	{ "cpus", no_argument, NULL, 'c' },
+	{ "vectors", no_argument, NULL, 'v' },
+	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+	{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
+	{ "no-default-debuginfo", no_argument, NULL, OPT_NO_DEFAULT },
+	{ "section", required_argument, NULL, OPT_SECTION },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+// One line on stderr; the usage text is for --help.
+static int usage_error(const char *usage, const char *fmt, const char *arg)
+{
+	char cmd[32] = "";
+	if (usage != usage_main)
+		sscanf(usage, "usage: raidvirt %31s", cmd);
+	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see 'raidvirt %s%s--help')\n", cmd, cmd[0] ? " " : "");
+	return EXIT_USAGE;
+}
+
+/**
+ * Parse options of a command; @p allowed lists the short options it takes.
+ * Returns -1 to go on, else an exit status (help printed, usage error).
+ */
+static int parse_common(int argc, char **argv, const char *allowed,
+			const char *usage, struct common *c)
+{
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jbwcvh", long_options, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			return EXIT_ANALYSED;
+		}
+		if (opt == '?')
+			return usage_error(usage, "unknown or incomplete option '%s'",
+					   argv[optind - 1]);
+		if (opt < 256 && !strchr(allowed, opt))
+			return usage_error(usage, "option '%s' does not apply here",
+					   argv[optind - 1]);
+		switch (opt) {
+		case 'j':
+			c->json = true;
+			break;
+		case 'b':
+			c->ropts.buckets = true;
+			break;
+		case 'w':
+			c->ropts.waiters = true;
+			break;
+		case 'c':
+			c->ropts.cpus = true;
+			break;
+		case 'v':
+			c->ropts.vectors = true;
+			break;
+		case OPT_VMLINUX:
+			c->kopts.debuginfo.vmlinux = optarg;
+			break;
+		case OPT_DEBUGINFO:
+			if (c->ndirs == sizeof(c->dirs) / sizeof(c->dirs[0]))
+				return usage_error(usage, "too many --debuginfo%s", "");
+			c->dirs[c->ndirs++] = optarg;
+			break;
+		case OPT_NO_DEFAULT:
+			c->kopts.debuginfo.no_default = true;
+			break;
+		case OPT_SECTION:
+			if (!strchr(allowed, 'S'))
+				return usage_error(usage, "option '%s' does not apply here",
+						   "--section");
+			c->section = optarg;
+			break;
+		case OPT_FAIL_ON:
+			if (!strchr(allowed, 'F'))
+				return usage_error(usage, "option '%s' does not apply here",
+						   "--fail-on");
+			break;
+		}
+	}
+	c->kopts.debuginfo.dirs = c->dirs;
+	c->kopts.debuginfo.ndirs = c->ndirs;
+	c->kopts.progress = progress;
+	return -1;
+}
+
+static int open_target(const char *dump, struct common *c, struct rv_target *t)
+{
+	struct rv_error *err = rv_kdump_target_open(dump, &c->kopts, t);
+	if (!err)
+		return -1;
+	fprintf(stderr, "%s: %s\n", progname, err->msg);
+	rv_error_destroy(err);
+	return EXIT_UNANALYSABLE;
+}
+
+// ---- output ----
+
+static void print_json(jv v)
+{
+	jv s = jv_dump_string(v, JV_PRINT_PRETTY | JV_PRINT_SPACE1);
+	printf("%s\n", jv_string_value(s));
+	jv_free(s);
+}
+
+// Append the "debuginfo_missing" messages of a section to @p list.
+static jv collect_missing(jv list, jv sec)
+{
+	if (jv_get_kind(sec) != JV_KIND_OBJECT) {
+		jv_free(sec);
+		return list;
+	}
+	jv m = jv_object_get(jv_copy(sec), jv_string("debuginfo_missing"));
+	if (jv_get_kind(m) == JV_KIND_ARRAY) {
+		jv_array_foreach(m, i, msg) {
+			bool dup = false;
+			jv_array_foreach(list, j, have) {
+				dup = dup || jv_equal(jv_copy(have), jv_copy(msg));
+				jv_free(have);
+			}
+			if (dup)
+				jv_free(msg);
+			else
+				list = jv_array_append(list, msg);
+		}
+	}
+	jv_free(m);
+	jv_free(sec);
+	return list;
+}
+
+/**
+ * Missing module debug info means the facts are incomplete: one line on
+ * stderr and EXIT_UNANALYSABLE (the facts are printed all the same).
+ */
+static int report_missing(jv missing)
+{
+	int n = jv_array_length(jv_copy(missing));
+	if (n == 0) {
+		jv_free(missing);
+		return EXIT_ANALYSED;
+	}
+	fprintf(stderr, "%s: incomplete analysis: ", progname);
+	jv_array_foreach(missing, i, msg) {
+		fprintf(stderr, "%s%s", i ? "; " : "", jv_string_value(msg));
+		jv_free(msg);
+	}
+	fprintf(stderr, "; pass --debuginfo DIR\n");
+	jv_free(missing);
+	return EXIT_UNANALYSABLE;
+}
+
+typedef void (*report_fn)(FILE *f, jv sec, const struct rv_report_opts *o);
+
+static const struct {
+	const char *section;
+	report_fn report;
+} reports[] = {
+	{ "dump", rv_report_dump },
+	{ "md", rv_report_md },
+	{ "irq", rv_report_irq },
+	{ "blk", rv_report_blk },
+	{ "virtio", rv_report_virtio },
+};
+
+// ---- commands ----
+
+static int cmd_facts(int argc, char **argv)
+{
+	struct common c = { 0 };
+	int rc = parse_common(argc, argv, "jS", usage_facts, &c);
+	if (rc >= 0)
+		return rc;
+	if (argc - optind != 1)
+		return usage_error(usage_facts, "expected one DUMP argument%s", "");
+	if (c.section && !rv_decoder_find(c.section))
+		return usage_error(usage_facts, "no section '%s'", c.section);
+	struct rv_target t;
+	rc = open_target(argv[optind], &c, &t);
+	if (rc >= 0)
+		return rc;
+	jv doc = rv_facts_collect(&t, c.section);
+	jv missing = jv_array();
+	jv_object_foreach(doc, key, sec) {
+		jv_free(key);
+		missing = collect_missing(missing, sec);
+	}
+	if (c.json) {
+		print_json(doc);
+	} else {
+		bool first = true;
+		for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+			jv sec = jv_object_get(jv_copy(doc), jv_string(reports[i].section));
+			if (jv_get_kind(sec) == JV_KIND_OBJECT) {
+				if (!first)
+					printf("\n");
+				first = false;
+				reports[i].report(stdout, sec, &c.ropts);
+			}
+			jv_free(sec);
+		}
+		jv_free(doc);
+	}
+	fflush(stdout);
+	rv_kdump_target_close(&t);
+	return report_missing(missing);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static const struct {
+		const char *what, *section;
+		const char *options;
+	} tables[] = {
+		{ "md", "md", "jbw" },
+		{ "vectors", "irq", "jcv" },
+		{ "blk", "blk", "j" },
+		{ "virtio", "virtio", "j" },
+	};
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		if (argc >= 2) {
+			fputs(usage_show, stdout);
+			return EXIT_ANALYSED;
+		}
+		return usage_error(usage_show, "which table?%s", "");
+	}
+	size_t k;
+	for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++)
+		if (!strcmp(argv[1], tables[k].what))
+			break;
+	if (k == sizeof(tables) / sizeof(tables[0]))
+		return usage_error(usage_show, "no table '%s'", argv[1]);
+	struct common c = { 0 };
+	int rc = parse_common(argc - 1, argv + 1, tables[k].options, usage_show, &c);
+	if (rc >= 0)
+		return rc;
+	int nargs = argc - 1 - optind;
+	if (nargs < 1 || nargs > 2)
+		return usage_error(usage_show, "expected DUMP [SELECT]%s", "");
+	const char *dump = argv[1 + optind];
+	const char *select = nargs == 2 ? argv[2 + optind] : NULL;
+	struct rv_target t;
+	rc = open_target(dump, &c, &t);
+	if (rc >= 0)
+		return rc;
+	const struct rv_decoder *d = rv_decoder_find(tables[k].section);
+	jv sec = rv_facts_section(&t, d, select);
+	jv missing = collect_missing(jv_array(), jv_copy(sec));
+	if (c.json) {
+		print_json(sec);
+	} else {
+		for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
+			if (!strcmp(reports[i].section, tables[k].section))
+				reports[i].report(stdout, sec, &c.ropts);
+		jv_free(sec);
+	}
+	fflush(stdout);
+	rv_kdump_target_close(&t);
+	return report_missing(missing);
+}
+
+// ---- debug queries ----
+
+// ADDR: 0xHEX, or SYMBOL[+OFFSET]
+static struct rv_error *parse_addr(struct rv_target *t, const char *s, rv_addr_t *ret)
+{
+	char *end;
+	if (!strncmp(s, "0x", 2)) {
+		errno = 0;
+		*ret = strtoull(s, &end, 16);
+		if (errno || *end)
+			return rv_error_format(RV_ERR_INVALID, "bad address '%s'", s);
+		return NULL;
+	}
+	char name[256];
+	const char *plus = strchr(s, '+');
+	size_t n = plus ? (size_t)(plus - s) : strlen(s);
+	if (n >= sizeof(name))
+		return rv_error_format(RV_ERR_INVALID, "bad address '%s'", s);
+	memcpy(name, s, n);
+	name[n] = '\0';
+	struct rv_error *err = rv_symbol(t, name, ret);
+	if (!err && plus)
+		*ret += strtoull(plus + 1, NULL, 0);
+	return err;
+}
+
+static const char *kind_name(enum rv_kind k)
+{
+	static const char *const names[] = {
+		[RV_KIND_OTHER] = "other", [RV_KIND_INT] = "int",
+		[RV_KIND_BOOL] = "bool", [RV_KIND_ENUM] = "enum",
+		[RV_KIND_PTR] = "ptr", [RV_KIND_ARRAY] = "array",
+		[RV_KIND_STRUCT] = "struct", [RV_KIND_UNION] = "union",
+		[RV_KIND_FUNC] = "func",
+	};
+	return (unsigned int)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+// Split "a:b:c" into at most @p max fields; the last one takes the rest.
+static int split(char *s, char **fields, int max)
+{
+	int n = 0;
+	while (n < max - 1) {
+		fields[n++] = s;
+		char *colon = strchr(s, ':');
+		if (!colon)
+			return n;
+		*colon = '\0';
+		s = colon + 1;
+	}
+	fields[n++] = s;
+	return n;
+}
+
+static struct rv_error *debug_rd(struct rv_target *t, char **f, int n, bool bytes)
+{
+	rv_addr_t addr;
+	if (n != 3)
+		return rv_error_format(RV_ERR_INVALID, "expected %s:ADDR:%s",
+				       bytes ? "read" : "rd", bytes ? "LEN" : "COUNT");
+	struct rv_error *err = parse_addr(t, f[1], &addr);
+	if (err)
+		return err;
+	unsigned long count = strtoul(f[2], NULL, 0);
+	size_t len = bytes ? count : count * 8;
+	if (len == 0 || len > 1 << 20)
+		return rv_error_format(RV_ERR_INVALID, "bad length '%s'", f[2]);
+	unsigned char *buf = malloc(len);
+	if (!buf)
+		return &rv_enomem;
+	err = rv_read(t, addr, buf, len);
+	if (!err) {
+		printf("%s %016" PRIx64 ":", f[0], addr);
+		for (size_t i = 0; i < len; i += bytes ? 1 : 8) {
+			if (bytes) {
+				printf("%s%02x", i ? "" : " ", buf[i]);
+			} else {
+				uint64_t w;
+				memcpy(&w, buf + i, 8);
+				printf(" %016" PRIx64, w);
+			}
+		}
+		printf("\n");
+	}
+	free(buf);
+	return err;
+}
+
+static struct rv_error *debug_query(struct rv_target *t, char *q)
+{
+	char *f[3] = { NULL, NULL, NULL };
+	int n = split(q, f, 3);
+	struct rv_error *err = NULL;
+	if (!strcmp(f[0], "info") && n == 1) {
+		struct rv_kdump_info info;
+		rv_kdump_target_info(t, &info);
+		printf("info format=%s release=%s vmlinux=%s kaslr=%#" PRIx64 "\n",
+		       info.format, info.release, info.vmlinux, info.kaslr_offset);
+	} else if (!strcmp(f[0], "stats") && n == 1) {
+		rv_kdump_target_stats(t, stdout);
+	} else if (!strcmp(f[0], "sym") && n == 2) {
+		rv_addr_t a;
+		if (!(err = rv_symbol(t, f[1], &a)))
+			printf("sym %s %016" PRIx64 "\n", f[1], a);
+	} else if (!strcmp(f[0], "rd") || !strcmp(f[0], "read")) {
+		err = debug_rd(t, f, n, !strcmp(f[0], "read"));
+	} else if (!strcmp(f[0], "str") && n == 2) {
+		rv_addr_t a;
+		char buf[1024];
+		if (!(err = parse_addr(t, f[1], &a)) && !(err = rv_read_cstr(t, a, buf, sizeof(buf))))
+			printf("str %016" PRIx64 " \"%s\"\n", a, buf);
+	} else if (!strcmp(f[0], "size") && n == 2) {
+		uint64_t size;
+		if (!(err = rv_type_size(t, f[1], &size)))
+			printf("size %s %" PRIu64 "\n", f[1], size);
+	} else if (!strcmp(f[0], "member") && n == 3) {
+		struct rv_member m;
+		if (!(err = rv_member(t, f[1], f[2], &m)))
+			printf("member %s %s offset=%" PRIu64 " size=%" PRIu64 " kind=%s"
+			       " bit_offset=%u bit_size=%u target_kind=%s target_size=%" PRIu64
+			       " nelem=%" PRIu64 " type=%s\n",
+			       f[1], f[2], m.offset, m.size, kind_name(m.kind), m.bit_offset,
+			       m.bit_size, kind_name(m.target_kind), m.target_size, m.nelem,
+			       m.type_name);
+	} else if (!strcmp(f[0], "enum") && n == 2) {
+		int64_t v;
+		if (!(err = rv_enum_value(t, f[1], &v)))
+			printf("enum %s %" PRId64 "\n", f[1], v);
+	} else if (!strcmp(f[0], "module") && n == 2) {
+		if (!(err = rv_module_debuginfo(t, f[1])))
+			printf("module %s loaded\n", f[1]);
+	} else if (!strcmp(f[0], "vmcoreinfo") && n == 2) {
+		char *v;
+		if (!t->ops->vmcoreinfo)
+			err = rv_error_format(RV_ERR_LOOKUP, "no VMCOREINFO");
+		else if (!(err = t->ops->vmcoreinfo(t, f[1], &v))) {
+			printf("vmcoreinfo %s %s\n", f[1], v);
+			free(v);
+		}
+	} else {
+		err = rv_error_format(RV_ERR_INVALID, "unknown query (see raidvirt debug --help)");
+	}
+	return err;
+}
+
+static int cmd_debug(int argc, char **argv)
+{
+	struct common c = { 0 };
+	int rc = parse_common(argc, argv, "", usage_debug, &c);
+	if (rc >= 0)
+		return rc;
+	if (argc - optind < 1)
+		return usage_error(usage_debug, "expected DUMP QUERY...%s", "");
+	struct rv_target t;
+	rc = open_target(argv[optind], &c, &t);
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_ANALYSED;
+	for (int i = optind + 1; i < argc; i++) {
+		char *q = strdup(argv[i]);
+		if (!q)
+			break;
+		struct rv_error *err = debug_query(&t, q);
+		if (err) {
+			printf("error %s: %s: %s\n", argv[i], rv_errcode_name(err->code), err->msg);
+			rv_error_destroy(err);
+			rc = EXIT_UNANALYSABLE;
+		}
+		free(q);
+		fflush(stdout);
+	}
+	rv_kdump_target_close(&t);
+	return rc;
+}
+
+// ---- main ----
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "facts", cmd_facts, usage_facts },
+	{ "show", cmd_show, usage_show },
+	{ "triage", rv_cmd_triage, rv_usage_triage },	// cli/cmd_rules.c
+	{ "rules", rv_cmd_rules, rv_usage_rules },
+	{ "debug", cmd_debug, usage_debug },
+};
+
+int main(int argc, char **argv)
+{
+	progress_on = isatty(STDERR_FILENO);
+	if (argc < 2)
+		return usage_error(usage_main, "no command%s", "");
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage_main, stdout);
+		return EXIT_ANALYSED;
+	}
+	if (!strcmp(cmd, "help")) {
+		for (size_t i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++) {
+			if (!strcmp(argv[2], commands[i].name)) {
+				fputs(commands[i].usage, stdout);
+				return EXIT_ANALYSED;
+			}
+		}
+		if (argc > 2)
+			return usage_error(usage_main, "no command '%s'", argv[2]);
+		fputs(usage_main, stdout);
+		return EXIT_ANALYSED;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	}
+	return usage_error(usage_main, "no command '%s'", cmd);
+}

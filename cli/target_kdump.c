@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The libkdumpfile + libdw `target` backend. See target_kdump.h.
+
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "debuginfo.h"
+#include "dumpfile.h"
+#include "dwarf_types.h"
+#include "target_kdump.h"
+
+// Sanity bounds on values read from the dump.
+#define MAX_DEBUG_FILES 64		// vmlinux + modules with debug info
+#define MAX_MODULE_SYMS (1u << 20)	// num_symtab of one module
+#define MAX_MODULE_STRTAB (16u << 20)	// bytes of one module's strtab
+
+struct module_symbol {
+	char *name;
+	uint64_t value;
+};
+
+struct kdump_priv {
+	struct rv_dumpfile *dump;
+	struct rv_debuginfo *di;
+	rv_progress_fn progress;
+	const char *vmlinux_path;
+	uint64_t kaslr;
+	// types: vmlinux first, then module debug files in load order
+	struct rv_dwarf *files[MAX_DEBUG_FILES];
+	char *file_module[MAX_DEBUG_FILES];	// module name, NULL for vmlinux
+	struct rv_types types;
+	// symbols of the modules in the dump (kallsyms), loaded on first use
+	bool modsyms_loaded;
+	struct module_symbol *modsyms;
+	size_t nmodsyms, modsyms_cap;
+};
+
+static struct kdump_priv *priv(struct rv_target *t)
+{
+	return t->priv;
+}
+
+// ---- memory, types, VMCOREINFO ----
+
+static struct rv_error *kd_read(struct rv_target *t, rv_addr_t addr, void *buf,
+				size_t len)
+{
+	return rv_dumpfile_read(priv(t)->dump, addr, buf, len);
+}
+
+static struct rv_error *kd_type_size(struct rv_target *t, const char *type,
+				     uint64_t *ret)
+{
+	return rv_types_size(&priv(t)->types, type, ret);
+}
+
+static struct rv_error *kd_member(struct rv_target *t, const char *type,
+				  const char *path, struct rv_member *ret)
+{
+	return rv_types_member(&priv(t)->types, type, path, ret);
+}
+
+static struct rv_error *kd_enum_value(struct rv_target *t, const char *name,
+				      int64_t *ret)
+{
+	return rv_types_enum(&priv(t)->types, name, ret);
+}
+
+static struct rv_error *kd_vmcoreinfo(struct rv_target *t, const char *key,
+				      char **ret)
+{
+	return rv_dumpfile_vmcoreinfo(priv(t)->dump, key, ret);
+}
+
+// ---- the modules of the dump ----
+
+static void module_name_normalize(const char *in, char *out, size_t size)
+{
+	snprintf(out, size, "%s", in);
+	for (char *c = out; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
+typedef struct rv_error *(*module_fn)(struct rv_target *t, rv_addr_t mod,
+				      const char *name, void *arg, bool *stop);
+
+// Walk the `modules` list (bounded, cycle-safe), calling @p fn per module.
+static struct rv_error *for_each_module(struct rv_target *t, module_fn fn, void *arg)
+{
+	rv_addr_t head, node;
+	struct rv_error *err = rv_symbol(t, "modules", &head);
+	if (err)
+		return err;
+	struct rv_list_iter it;
+	rv_list_iter_init(&it, t, head);
+	while (!(err = rv_list_iter_next(&it, &node)) && node) {
+		rv_addr_t mod;
+		char name[64];
+		err = rv_container_of(t, node, "struct module", "list", &mod);
+		if (!err)
+			err = rv_read_member_str(t, mod, "struct module", "name", name,
+						 sizeof(name));
+		if (err)
+			return rv_error_wrap(err, "modules list");
+		bool stop = false;
+		err = fn(t, mod, name, arg, &stop);
+		if (err || stop)
+			return err;
+	}
+	return err ? rv_error_wrap(err, "modules list") : NULL;
+}
+
+struct find_module_arg {
+	const char *want;
+	rv_addr_t found;
+};
+
+static struct rv_error *find_module_cb(struct rv_target *t, rv_addr_t mod,
+				       const char *name, void *arg, bool *stop)
+{
+	struct find_module_arg *a = arg;
+	if (!strcmp(name, a->want)) {
+		a->found = mod;
+		*stop = true;
+	}
+	return NULL;
+}
+
+// ---- module symbols (kallsyms kept in each struct module) ----
+
+static bool modsym_add(struct kdump_priv *p, const char *name, uint64_t value)
+{
+	if (p->nmodsyms == p->modsyms_cap) {
+		size_t ncap = p->modsyms_cap ? p->modsyms_cap * 2 : 1024;
+		struct module_symbol *v = realloc(p->modsyms, ncap * sizeof(*v));
+		if (!v)
+			return false;
+		p->modsyms = v;
+		p->modsyms_cap = ncap;
+	}
+	char *copy = strdup(name);
+	if (!copy)
+		return false;
+	p->modsyms[p->nmodsyms++] = (struct module_symbol){ copy, value };
+	return true;
+}
+
+/**
+ * Where a module keeps its symbol table: struct mod_kallsyms behind
+ * mod->kallsyms since v4.5 (commit 8244062ef1e5 "modules: fix longstanding
+ * /proc/kallsyms vs module insertion race."), struct module itself before.
+ */
+static struct rv_error *module_kallsyms(struct rv_target *t, rv_addr_t mod,
+					rv_addr_t *ret_obj, const char **ret_type)
+{
+	struct rv_member m;
+	struct rv_error *err = rv_member(t, "struct module", "kallsyms", &m);
+	if (err) {
+		if (err->code != RV_ERR_LOOKUP)
+			return err;
+		rv_error_destroy(err);
+		*ret_obj = mod;
+		*ret_type = "struct module";
+		return NULL;
+	}
+	uint64_t ks;
+	err = rv_read_member(t, mod, "struct module", "kallsyms", &ks);
+	if (err)
+		return err;
+	*ret_obj = ks;
+	*ret_type = "struct mod_kallsyms";
+	return NULL;
+}
+
+static struct rv_error *load_module_symbols_cb(struct rv_target *t, rv_addr_t mod,
+					       const char *name, void *arg, bool *stop)
+{
+	struct kdump_priv *p = priv(t);
+	rv_addr_t ks;
+	const char *type;
+	uint64_t symtab, num, strtab;
+	struct rv_error *err = module_kallsyms(t, mod, &ks, &type);
+	if (!err)
+		err = rv_read_member(t, ks, type, "symtab", &symtab);
+	if (!err)
+		err = rv_read_member(t, ks, type, "num_symtab", &num);
+	if (!err)
+		err = rv_read_member(t, ks, type, "strtab", &strtab);
+	if (err)
+		return rv_error_wrap(err, "kallsyms of module %s", name);
+	if (num > MAX_MODULE_SYMS)
+		return rv_error_format(RV_ERR_CORRUPT,
+				       "module %s: num_symtab %" PRIu64 " is implausible (limit %u)",
+				       name, num, MAX_MODULE_SYMS);
+	if (!num)
+		return NULL;
+	// The symbols are Elf64_Sym, an ABI layout (elf.h), not a kernel one.
+	Elf64_Sym *syms = calloc(num, sizeof(*syms));
+	if (!syms)
+		return &rv_enomem;
+	err = rv_read(t, symtab, syms, num * sizeof(*syms));
+	uint32_t max_name = 0;
+	for (uint64_t i = 0; !err && i < num; i++)
+		if (syms[i].st_name > max_name)
+			max_name = syms[i].st_name;
+	size_t strsize = (size_t)max_name + 256;
+	char *str = NULL;
+	if (!err && strsize > MAX_MODULE_STRTAB)
+		err = rv_error_format(RV_ERR_CORRUPT, "module %s: strtab of %zu bytes is implausible",
+				      name, strsize);
+	if (!err && !(str = malloc(strsize)))
+		err = &rv_enomem;
+	// One read for the whole table; it may end near an unmapped page, so
+	// fall back to reading names one by one.
+	bool bulk = false;
+	if (!err) {
+		struct rv_error *e = rv_read(t, strtab, str, strsize);
+		bulk = !e;
+		rv_error_destroy(e);
+	}
+	for (uint64_t i = 0; !err && i < num; i++) {
+		if (!syms[i].st_name || syms[i].st_shndx == SHN_UNDEF)
+			continue;
+		char one[256];
+		const char *sname = one;
+		if (bulk && memchr(str + syms[i].st_name, '\0', strsize - syms[i].st_name)) {
+			sname = str + syms[i].st_name;
+		} else {
+			struct rv_error *e = rv_read_cstr(t, strtab + syms[i].st_name, one,
+							  sizeof(one));
+			if (e) {
+				rv_error_destroy(e);
+				continue;
+			}
+		}
+		if (*sname && !modsym_add(p, sname, syms[i].st_value))
+			err = &rv_enomem;
+	}
+	free(str);
+	free(syms);
+	return err ? rv_error_wrap(err, "symbols of module %s", name) : NULL;
+}
+
+static struct rv_error *module_symbol(struct rv_target *t, const char *name,
+				      rv_addr_t *ret)
+{
+	struct kdump_priv *p = priv(t);
+	if (!p->modsyms_loaded) {
+		p->modsyms_loaded = true;	// once, even if a module fails
+		struct rv_error *err = for_each_module(t, load_module_symbols_cb, NULL);
+		if (err && err->code == RV_ERR_NOMEM)
+			return err;
+		// A module with unreadable kallsyms loses its symbols only.
+		rv_error_destroy(err);
+	}
+	for (size_t i = 0; i < p->nmodsyms; i++) {
+		if (!strcmp(p->modsyms[i].name, name)) {
+			*ret = p->modsyms[i].value;
+			return NULL;
+		}
+	}
+	return rv_error_format(RV_ERR_LOOKUP, "no symbol %s", name);
+}
+
+static struct rv_error *kd_symbol(struct rv_target *t, const char *name,
+				  rv_addr_t *ret)
+{
+	struct kdump_priv *p = priv(t);
+	uint64_t v;
+	bool reloc;
+	struct rv_error *err = rv_debuginfo_symbol(p->di, name, &v, &reloc);
+	if (!err) {
+		*ret = reloc ? v + p->kaslr : v;
+		return NULL;
+	}
+	if (err->code != RV_ERR_LOOKUP)
+		return err;
+	rv_error_destroy(err);
+	return module_symbol(t, name, ret);
+}
+
+// ---- module debug info ----
+
+static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *module)
+{
+	struct kdump_priv *p = priv(t);
+	char name[64];
+	module_name_normalize(module, name, sizeof(name));
+	for (size_t i = 0; i < p->types.nfiles; i++) {
+		if (p->file_module[i] && !strcmp(p->file_module[i], name))
+			return NULL;
+	}
+	struct find_module_arg a = { .want = name };
+	struct rv_error *err = for_each_module(t, find_module_cb, &a);
+	if (err)
+		return err;
+	if (!a.found)
+		return rv_error_format(RV_ERR_ABSENT, "module %s is not loaded in this dump",
+				       name);
+	if (p->types.nfiles == MAX_DEBUG_FILES)
+		return rv_error_format(RV_ERR_NODEBUG, "too many module debug files (limit %d)",
+				       MAX_DEBUG_FILES);
+	char *path;
+	err = rv_debuginfo_module(p->di, name, &path);
+	if (err)
+		return err;
+	struct rv_dwarf *dw;
+	err = rv_dwarf_open(path, &dw);
+	free(path);
+	if (err)
+		return err->code == RV_ERR_NOMEM ? err :
+		       rv_error_wrap(err, "debuginfo of module %s", name);
+	char *copy = strdup(name);
+	if (!copy) {
+		rv_dwarf_close(dw);
+		return &rv_enomem;
+	}
+	p->files[p->types.nfiles] = dw;
+	p->file_module[p->types.nfiles] = copy;
+	p->types.nfiles++;
+	return NULL;
+}
+
+static const struct rv_target_ops kdump_target_ops = {
+	.name = "kdump",
+	.read = kd_read,
+	.symbol = kd_symbol,
+	.type_size = kd_type_size,
+	.member = kd_member,
+	.enum_value = kd_enum_value,
+	.module_debuginfo = kd_module_debuginfo,
+	.vmcoreinfo = kd_vmcoreinfo,
+};
+
+// ---- opening ----
+
+/**
+ * The KASLR offset: VMCOREINFO KERNELOFFSET (v4.4+, hex), and a check that
+ * the vmlinux's _stext moved by it is where VMCOREINFO says _stext is.
+ */
+static struct rv_error *kaslr_offset(struct kdump_priv *p)
+{
+	int64_t off = 0, stext_dump;
+	uint64_t stext;
+	bool reloc;
+	struct rv_error *err = rv_dumpfile_vmcoreinfo_num(p->dump, "KERNELOFFSET", &off);
+	rv_error_destroy(err);	// absent: no KASLR (or a kernel before v4.4)
+	bool have_off = !err;
+	err = rv_dumpfile_vmcoreinfo_num(p->dump, "SYMBOL(_stext)", &stext_dump);
+	if (err) {
+		rv_error_destroy(err);
+		p->kaslr = (uint64_t)off;
+		return NULL;
+	}
+	err = rv_debuginfo_symbol(p->di, "_stext", &stext, &reloc);
+	if (err)
+		return rv_error_wrap(err, "%s", p->vmlinux_path);
+	if (!have_off)
+		off = (int64_t)((uint64_t)stext_dump - stext);
+	if (stext + (uint64_t)off != (uint64_t)stext_dump)
+		return rv_error_format(RV_ERR_NODEBUG,
+				       "%s does not match the dump: _stext is %#" PRIx64
+				       " + KERNELOFFSET %#" PRIx64 ", the dump has %#" PRIx64,
+				       p->vmlinux_path, stext, (uint64_t)off, (uint64_t)stext_dump);
+	p->kaslr = (uint64_t)off;
+	return NULL;
+}
+
+static struct rv_error *open_priv(struct kdump_priv *p, const char *dump,
+				  const struct rv_kdump_opts *opts)
+{
+	p->progress = opts->progress;
+	struct rv_error *err = rv_dumpfile_open(dump, opts->progress, &p->dump);
+	if (err)
+		return err;
+	char *build_id = NULL;
+	err = rv_dumpfile_vmcoreinfo(p->dump, "BUILD-ID", &build_id);
+	rv_error_destroy(err);	// optional (v5.9+)
+	err = rv_debuginfo_new(&opts->debuginfo, rv_dumpfile_release(p->dump), build_id,
+			       &p->di);
+	free(build_id);
+	if (!err)
+		err = rv_debuginfo_vmlinux(p->di, &p->vmlinux_path);
+	if (!err)
+		err = kaslr_offset(p);
+	if (!err)
+		err = rv_dwarf_open(p->vmlinux_path, &p->files[0]);
+	if (err)
+		return err;
+	rv_dwarf_set_progress(p->files[0], opts->progress);
+	p->types.files = p->files;
+	p->types.nfiles = 1;
+	return NULL;
+}
+
+static void free_priv(struct kdump_priv *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < MAX_DEBUG_FILES; i++) {
+		rv_dwarf_close(p->files[i]);
+		free(p->file_module[i]);
+	}
+	for (size_t i = 0; i < p->nmodsyms; i++)
+		free(p->modsyms[i].name);
+	free(p->modsyms);
+	rv_debuginfo_free(p->di);
+	rv_dumpfile_close(p->dump);
+	free(p);
+}
+
+struct rv_error *rv_kdump_target_open(const char *dump,
+				      const struct rv_kdump_opts *opts,
+				      struct rv_target *t)
+{
+	struct kdump_priv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return &rv_enomem;
+	struct rv_error *err = open_priv(p, dump, opts);
+	if (!err)
+		err = rv_target_init(t, &kdump_target_ops, p);
+	if (err) {
+		free_priv(p);
+		return err;
+	}
+	return NULL;
+}
+
+void rv_kdump_target_close(struct rv_target *t)
+{
+	free_priv(priv(t));
+	rv_target_deinit(t);
+	t->priv = NULL;
+}
+
+void rv_kdump_target_info(struct rv_target *t, struct rv_kdump_info *ret)
+{
+	struct kdump_priv *p = priv(t);
+	ret->format = rv_dumpfile_format(p->dump);
+	ret->release = rv_dumpfile_release(p->dump);
+	ret->vmlinux = p->vmlinux_path;
+	ret->kaslr_offset = p->kaslr;
+}
+
+void rv_kdump_target_stats(struct rv_target *t, FILE *f)
+{
+	struct kdump_priv *p = priv(t);
+	for (size_t i = 0; i < p->types.nfiles; i++) {
+		struct rv_dwarf_stats st;
+		rv_dwarf_stats(p->files[i], &st);
+		fprintf(f, "index %s: %u units%s, %zu names, %.3f s\n",
+			rv_dwarf_path(p->files[i]), st.units_indexed,
+			st.units_total ? " (all)" : "", st.names, st.seconds);
+	}
+	fprintf(f, "module symbols: %zu\n", p->nmodsyms);
+}

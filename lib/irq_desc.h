@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/**
+ * @file irq_desc.h
+ * Reading generic irq descriptors (`struct irq_desc`) and walking all of
+ * them, for the x86 vector matrix decoder.
+ */
+#ifndef RV_IRQ_DESC_H
+#define RV_IRQ_DESC_H
+
+#include <jv.h>
+
+#include "target.h"
+
+/** What every descriptor read needs; filled once by rv_irq_desc_ctx_init(). */
+struct rv_irq_desc_ctx {
+	int nr_cpu_ids;
+	uint64_t managed_mask;		/**< IRQD_AFFINITY_MANAGED */
+	bool managed_mask_from_debuginfo;
+	rv_addr_t vector_domain;	/**< *x86_vector_domain, 0 if unknown */
+	const char *state_path;		/**< member of irq_desc holding IRQD_* */
+	rv_addr_t vring_interrupt;	/**< virtio_ring's handler, 0 if unknown */
+};
+
+/** The x86 vector domain's per-irq data (struct apic_chip_data). */
+struct rv_irq_apicd {
+	rv_addr_t addr;
+	uint64_t vector, cpu, prev_vector, prev_cpu;
+	bool is_managed, can_reserve, has_reserved, move_in_progress;
+};
+
+/** One irq descriptor, as much of it as could be read. */
+struct rv_irq_desc {
+	rv_addr_t addr;
+	uint64_t irq;
+	uint64_t hwirq;
+	uint64_t state;			/**< state_use_accessors (IRQD_* bits) */
+	bool managed;			/**< state & IRQD_AFFINITY_MANAGED */
+	uint64_t *affinity;		/**< nr_cpu_ids bits, NULL if unread */
+	uint64_t *effective_affinity;	/**< same */
+	char owner[256];		/**< irqaction names joined by ',' */
+	unsigned int nr_actions;	/**< actions walked */
+	rv_addr_t first_handler;	/**< action->handler of the first action */
+	rv_addr_t first_dev_id;		/**< action->dev_id of the first action */
+	char name[64];			/**< desc->name */
+	char chip[64];			/**< irq_data.chip->name */
+	bool have_apicd;
+	struct rv_irq_apicd apicd;
+	jv errors;			/**< array of strings */
+};
+
+/** Look up the layout answers and symbols shared by all descriptors. */
+struct rv_error *rv_irq_desc_ctx_init(struct rv_target *t,
+				      struct rv_irq_desc_ctx *ret);
+
+/**
+ * Read the descriptor at @p addr. Partial failures go into ret->errors; an
+ * error is returned only when not even irq_data.irq could be read. Release
+ * with rv_irq_desc_release() in both cases.
+ */
+struct rv_error *rv_irq_desc_read(struct rv_target *t,
+				  const struct rv_irq_desc_ctx *ctx,
+				  rv_addr_t addr, struct rv_irq_desc *ret);
+void rv_irq_desc_release(struct rv_irq_desc *d);
+
+/** The name an irq is known by: its actions, else desc->name, else chip. */
+const char *rv_irq_desc_owner(const struct rv_irq_desc *d);
+
+/**
+ * Called with each descriptor's irq number and address. Return false to
+ * stop the walk.
+ */
+typedef bool (*rv_irq_desc_visit_fn)(uint64_t irq, rv_addr_t desc, void *arg);
+
+/**
+ * Visit every allocated irq descriptor in irq order (at most @p max).
+ * Supported stores: the irq_desc_tree xarray (v4.20 .. v6.4). The maple tree
+ * of v6.5+ and the classic radix tree before v4.20 give RV_ERR_LOOKUP.
+ */
+struct rv_error *rv_irq_desc_for_each(struct rv_target *t, unsigned int max,
+				      rv_irq_desc_visit_fn visit, void *arg);
+
+/** Bitmap helpers over @p nbits bits stored as 64-bit words. */
+unsigned int rv_bitmap_weight(const uint64_t *bits, unsigned int nbits);
+/** "0-1,4" (the kernel's %*pbl); "" for an empty set. malloc'd. */
+char *rv_bitmap_list(const uint64_t *bits, unsigned int nbits);
+
+#endif

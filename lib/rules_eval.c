@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The rule engine, evaluation side: runs each rule's compiled program over
+// the facts document, builds the findings, and keeps a bad rule from
+// hurting the host program.
+//
+// Isolation: a jq program can loop forever (`last(repeat(1))` produces
+// nothing and never ends) or allocate without bound (`[range(1e10)]`), and
+// libjq aborts on allocation failure. So each rule runs in a forked child
+// with a memory limit; the parent reads the child's findings (JSON) from a
+// pipe with a deadline and kills the child when it passes. The facts are
+// shared copy-on-write. Inside crash this also keeps crash's own signal
+// handlers out of the child. RAIDVIRT_RULES_NOFORK=1 (or no_isolate)
+// evaluates in process, for debuggers and valgrind.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "facts.h"
+#include "rules_priv.h"
+
+/** Largest result a child may send back (it is JSON text). */
+#define RESULT_MAX (64u << 20)
+
+// ---- values as text ----
+
+static void value_text(FILE *f, jv v, int depth)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING:
+		fputs(jv_string_value(v), f);
+		break;
+	case JV_KIND_NUMBER: {
+		double d = jv_number_value(v);
+		if (d == (double)(long long)d && d > -9e15 && d < 9e15)
+			fprintf(f, "%lld", (long long)d);
+		else
+			fprintf(f, "%.17g", d);
+		break;
+	}
+	case JV_KIND_NULL:
+		fputs("-", f);
+		break;
+	case JV_KIND_TRUE:
+		fputs("true", f);
+		break;
+	case JV_KIND_FALSE:
+		fputs("false", f);
+		break;
+	case JV_KIND_ARRAY:
+		if (depth == 0) {
+			// A list of values reads best as "a, b, c".
+			if (jv_array_length(jv_copy(v)) == 0)
+				fputs("none", f);
+			jv_array_foreach(v, i, e) {
+				if (i)
+					fputs(", ", f);
+				value_text(f, e, depth + 1);
+			}
+			break;
+		}
+		// Nested structures as compact JSON.
+		__attribute__((fallthrough));
+	default: {
+		jv s = jv_dump_string(jv_copy(v), 0);
+		fputs(jv_string_value(s), f);
+		jv_free(s);
+		break;
+	}
+	}
+	jv_free(v);
+}
+
+char *rv_rules_value_text(jv v)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f) {
+		jv_free(v);
+		return NULL;
+	}
+	value_text(f, v, 0);
+	fclose(f);
+	return out;
+}
+
+// ---- facts paths ----
+
+static bool is_ident(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
+		      (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+/** ["md","arrays",0] -> "md.arrays[0]"; [] -> "." (consumes @p path). */
+static jv path_string(jv path)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f) {
+		jv_free(path);
+		return jv_string("?");
+	}
+	int n = 0;
+	jv_array_foreach(path, i, k) {
+		if (jv_get_kind(k) == JV_KIND_NUMBER) {
+			fprintf(f, "[%lld]", (long long)jv_number_value(k));
+		} else if (jv_get_kind(k) == JV_KIND_STRING && is_ident(jv_string_value(k))) {
+			fprintf(f, "%s%s", n ? "." : "", jv_string_value(k));
+		} else {
+			jv s = jv_dump_string(jv_copy(k), 0);	// slices, odd keys
+			fprintf(f, "[%s]", jv_string_value(s));
+			jv_free(s);
+		}
+		n++;
+		jv_free(k);
+	}
+	if (!n)
+		fputc('.', f);
+	fclose(f);
+	jv s = jv_string(out ? out : "?");
+	free(out);
+	jv_free(path);
+	return s;
+}
+
+// ---- running the program ----
+
+/**
+ * Run @p r's program in @p mode; up to @p cap + 1 outputs as an array, or
+ * an invalid with the error message. Consumes @p facts and @p match.
+ */
+static jv run(const struct rv_rule *r, jv facts, const char *mode, jv match, unsigned int cap)
+{
+	jv input = jv_array();
+	input = jv_array_append(input, facts);
+	input = jv_array_append(input, jv_string(mode));
+	input = jv_array_append(input, match);
+	jq_start(r->jq, input, 0);
+	jv out = jv_array();
+	for (unsigned int n = 0; n <= cap; n++) {
+		jv v = jq_next(r->jq);
+		if (jv_is_valid(v)) {
+			out = jv_array_append(out, v);
+			continue;
+		}
+		if (jv_invalid_has_msg(jv_copy(v))) {
+			jv msg = jv_invalid_get_msg(v);
+			jv_free(out);
+			if (jv_get_kind(msg) != JV_KIND_STRING) {
+				jv s = jv_dump_string(msg, 0);
+				msg = s;
+			}
+			return jv_invalid_with_msg(msg);
+		}
+		jv_free(v);
+		if (jq_halted(r->jq)) {
+			jv_free(out);
+			return jv_invalid_with_msg(jv_string("the program called halt"));
+		}
+		break;
+	}
+	return out;
+}
+
+static jv rule_base(const struct rv_rule *r)
+{
+	jv o = jv_object();
+	o = rv_jv_set(o, "rule", jv_string(r->id));
+	o = rv_jv_set(o, "title", jv_string(r->title));
+	o = rv_jv_set(o, "severity", jv_string(rv_severity_name(r->severity)));
+	o = rv_jv_set(o, "subsystem", jv_string(r->subsystem));
+	return o;
+}
+
+static jv error_entry_at(const struct rv_rule *r, int line, jv msg)
+{
+	jv o = rule_base(r);
+	o = rv_jv_set(o, "file", jv_string(r->file));
+	o = rv_jv_set(o, "line", jv_number(line));
+	return rv_jv_set(o, "error", msg);
+}
+
+static jv error_entry(const struct rv_rule *r, jv msg)
+{
+	return error_entry_at(r, r->line, msg);
+}
+
+/**
+ * The evidence object of one match: each value is its program's single
+ * output, null for none, the list of outputs for several (at most
+ * RV_RULES_MAX_OUTPUTS). Problems go to @p errors.
+ */
+static jv evidence_of(const struct rv_rule *r, jv facts, jv match, jv *errors)
+{
+	jv res = run(r, facts, RV_MODE_EVIDENCE, match, 1);
+	if (!jv_is_valid(res)) {
+		jv msg = jv_invalid_get_msg(res);
+		*errors = jv_array_append(*errors, jv_string_fmt("evidence: %s",
+					  jv_string_value(msg)));
+		jv_free(msg);
+		return jv_object();
+	}
+	jv raw = jv_array_get(res, 0);
+	jv ev = jv_object();
+	for (size_t i = 0; i < r->nevidence; i++) {
+		const char *name = r->evidence[i].name;
+		jv vals = jv_object_get(jv_copy(raw), jv_string(name));
+		if (jv_get_kind(vals) == JV_KIND_OBJECT) {
+			jv msg = jv_object_get(vals, jv_string("__rv_error"));
+			*errors = jv_array_append(*errors, jv_string_fmt("evidence %s: %s", name,
+						  jv_get_kind(msg) == JV_KIND_STRING ?
+						  jv_string_value(msg) : "error"));
+			jv_free(msg);
+			ev = rv_jv_set(ev, name, jv_null());
+			continue;
+		}
+		int n = jv_get_kind(vals) == JV_KIND_ARRAY ? jv_array_length(jv_copy(vals)) : 0;
+		if (n == 0) {
+			jv_free(vals);
+			vals = jv_null();
+		} else if (n == 1) {
+			vals = jv_array_get(vals, 0);
+		} else if (n > RV_RULES_MAX_OUTPUTS) {
+			vals = jv_array_slice(vals, 0, RV_RULES_MAX_OUTPUTS);
+			*errors = jv_array_append(*errors, jv_string_fmt(
+				"evidence %s: more than %d values, the first %d kept", name,
+				RV_RULES_MAX_OUTPUTS, RV_RULES_MAX_OUTPUTS));
+		}
+		ev = rv_jv_set(ev, name, vals);
+	}
+	jv_free(raw);
+	return ev;
+}
+
+/** Paths of the match and of what `related` selects, as strings, unique. */
+static jv paths_of(const struct rv_rule *r, jv facts, jv path, jv match, jv *errors)
+{
+	jv paths = jv_array_append(jv_array(), path_string(path));
+	if (!r->related.text) {
+		jv_free(facts);
+		jv_free(match);
+		return paths;
+	}
+	jv rel = run(r, facts, RV_MODE_RELATED, match, RV_RULES_MAX_OUTPUTS);
+	if (!jv_is_valid(rel)) {
+		jv msg = jv_invalid_get_msg(rel);
+		*errors = jv_array_append(*errors, jv_string_fmt("related: %s",
+					  jv_string_value(msg)));
+		jv_free(msg);
+		return paths;
+	}
+	if (jv_array_length(jv_copy(rel)) > RV_RULES_MAX_OUTPUTS) {
+		rel = jv_array_slice(rel, 0, RV_RULES_MAX_OUTPUTS);
+		*errors = jv_array_append(*errors, jv_string_fmt(
+			"related: more than %d paths, the first %d kept",
+			RV_RULES_MAX_OUTPUTS, RV_RULES_MAX_OUTPUTS));
+	}
+	jv_array_foreach(rel, i, p) {
+		jv s = path_string(p);
+		bool dup = false;
+		jv_array_foreach(paths, j, have) {
+			if (jv_equal(have, jv_copy(s)))
+				dup = true;
+		}
+		paths = dup ? (jv_free(s), paths) : jv_array_append(paths, s);
+	}
+	jv_free(rel);
+	return paths;
+}
+
+static jv finding(const struct rv_rule *r, jv facts, jv path)
+{
+	jv match = jv_getpath(jv_copy(facts), jv_copy(path));
+	if (!jv_is_valid(match)) {
+		jv_free(match);
+		match = jv_null();
+	}
+	jv errors = jv_array();
+	jv ev = evidence_of(r, jv_copy(facts), jv_copy(match), &errors);
+	jv paths = paths_of(r, facts, path, match, &errors);
+	char *msg = rv_rules_expand(r, r->message, ev, NULL);
+
+	jv o = rule_base(r);
+	o = rv_jv_set(o, "message", jv_string(msg ? msg : r->message));
+	free(msg);
+	o = rv_jv_set(o, "evidence", ev);
+	o = rv_jv_set(o, "paths", paths);
+	o = rv_jv_set(o, "explanation", jv_string(r->explanation));
+	o = rv_jv_set(o, "remedies", jv_copy(r->remedies));
+	o = rv_jv_set(o, "references", jv_copy(r->references));
+	o = rv_jv_set(o, "file", jv_string(r->file));
+	if (jv_array_length(jv_copy(errors)))
+		o = rv_jv_set(o, "errors", errors);
+	else
+		jv_free(errors);
+	return o;
+}
+
+/** One rule, in this process: its findings and error entries. */
+static jv eval_inline(const struct rv_rule *r, jv facts, unsigned int max_matches)
+{
+	jv paths = run(r, jv_copy(facts), RV_MODE_CONDITION, jv_null(), max_matches);
+	if (!jv_is_valid(paths)) {
+		jv_free(facts);
+		jv msg = jv_invalid_get_msg(paths);
+		jv m = jv_string_fmt("condition: %s", jv_get_kind(msg) == JV_KIND_STRING ?
+				     jv_string_value(msg) : "?");
+		jv_free(msg);
+		return jv_array_append(jv_array(), error_entry_at(r, r->condition.line, m));
+	}
+	jv out = jv_array();
+	int n = jv_array_length(jv_copy(paths));
+	jv_array_foreach(paths, i, p) {
+		if ((unsigned int)i >= max_matches) {
+			jv_free(p);
+			continue;
+		}
+		out = jv_array_append(out, finding(r, jv_copy(facts), p));
+	}
+	jv_free(paths);
+	jv_free(facts);
+	if ((unsigned int)n > max_matches)
+		out = jv_array_append(out, error_entry(r, jv_string_fmt(
+			"more than %u matches: only the first %u are reported", max_matches,
+			max_matches)));
+	return out;
+}
+
+// ---- isolation ----
+
+static size_t vm_size(void)
+{
+	unsigned long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%lu", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void write_all(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static __attribute__((noreturn)) void child(const struct rv_rule *r, jv facts,
+					    const struct rv_eval_opts *o, int fd)
+{
+	// The host's handlers (crash's SIGSEGV/SIGINT longjmps) must not run
+	// here: die plainly, the parent reports it.
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGINT,
+				    SIGTERM, SIGPIPE, SIGALRM, SIGCHLD, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	struct rlimit core = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &core);
+	size_t vm = vm_size();
+	if (vm) {
+		struct rlimit as;
+		as.rlim_cur = as.rlim_max = vm + ((size_t)o->memory_mb << 20);
+		setrlimit(RLIMIT_AS, &as);
+	}
+	jv res = eval_inline(r, facts, o->max_matches);
+	jv s = jv_dump_string(res, 0);
+	write_all(fd, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
+	_exit(0);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/** Read the child's output until EOF or the deadline; true on EOF. */
+static bool read_result(int fd, long long deadline, char **buf, size_t *len, bool *too_big)
+{
+	size_t cap = 0;
+	for (;;) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return false;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int rc = poll(&p, 1, left > 1000 ? 1000 : (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			return true;
+		if (rc == 0)
+			continue;
+		if (*len + 65536 > cap) {
+			if (cap >= RESULT_MAX) {
+				*too_big = true;
+				return true;
+			}
+			cap = cap ? 2 * cap : 65536;
+			char *nbuf = realloc(*buf, cap + 1);
+			if (!nbuf) {
+				*too_big = true;
+				return true;
+			}
+			*buf = nbuf;
+		}
+		ssize_t n = read(fd, *buf + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return true;
+		*len += (size_t)n;
+	}
+}
+
+static jv eval_isolated(const struct rv_rule *r, jv facts, const struct rv_eval_opts *o)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC)) {
+		jv_free(facts);
+		return jv_array_append(jv_array(), error_entry(r, jv_string_fmt(
+			"cannot evaluate: pipe: %s", strerror(errno))));
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		jv_free(facts);
+		return jv_array_append(jv_array(), error_entry(r, jv_string_fmt(
+			"cannot evaluate: fork: %s", strerror(errno))));
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child(r, facts, o, fds[1]);
+	}
+	jv_free(facts);
+	close(fds[1]);
+	char *buf = NULL;
+	size_t len = 0;
+	bool too_big = false;
+	bool eof = read_result(fds[0], now_ms() + o->timeout_ms, &buf, &len, &too_big);
+	close(fds[0]);
+	if (!eof || too_big)
+		kill(pid, SIGKILL);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	jv res;
+	if (!eof) {
+		res = jv_invalid_with_msg(jv_string_fmt(
+			"evaluation timed out after %u ms (a jq program that loops without "
+			"output?) and was stopped", o->timeout_ms));
+	} else if (too_big) {
+		res = jv_invalid_with_msg(jv_string_fmt(
+			"evaluation produced more than %u MiB of findings", RESULT_MAX >> 20));
+	} else if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		if (sig == SIGABRT || sig == SIGSEGV || sig == SIGKILL)
+			res = jv_invalid_with_msg(jv_string_fmt(
+				"evaluation died of signal %d (%s); out of memory? (a rule may "
+				"add at most %u MiB)", sig, strsignal(sig), o->memory_mb));
+		else
+			res = jv_invalid_with_msg(jv_string_fmt(
+				"evaluation died of signal %d (%s)", sig, strsignal(sig)));
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) || !len) {
+		res = jv_invalid_with_msg(jv_string("evaluation failed without a result"));
+	} else {
+		res = jv_parse_sized(buf, (int)len);
+	}
+	free(buf);
+	if (!jv_is_valid(res)) {
+		jv msg = jv_invalid_has_msg(jv_copy(res)) ? jv_invalid_get_msg(res) :
+			 (jv_free(res), jv_string("bad result"));
+		return jv_array_append(jv_array(), error_entry(r, msg));
+	}
+	return res;
+}
+
+// ---- the whole set ----
+
+bool rv_finding_is_error(jv f)
+{
+	bool err = false;
+	if (jv_get_kind(f) == JV_KIND_OBJECT) {
+		jv e = jv_object_get(jv_copy(f), jv_string("error"));
+		err = jv_is_valid(e) && jv_get_kind(e) != JV_KIND_NULL;
+		jv_free(e);
+	}
+	return err;
+}
+
+enum rv_severity rv_finding_severity(jv f)
+{
+	enum rv_severity sev = RV_SEV_INFO;
+	const char *s = rv_jv_str(f, "severity");
+	if (s)
+		rv_severity_parse(s, &sev);
+	return sev;
+}
+
+struct sort_item {
+	jv f;
+	size_t idx;
+};
+
+static int compare_findings(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+	bool ex = rv_finding_is_error(x->f), ey = rv_finding_is_error(y->f);
+	if (ex != ey)
+		return ex ? 1 : -1;	// error entries last
+	int sx = rv_finding_severity(x->f), sy = rv_finding_severity(y->f);
+	if (sx != sy)
+		return sy - sx;		// most severe first
+	const char *rx = rv_jv_str(x->f, "rule"), *ry = rv_jv_str(y->f, "rule");
+	int c = strcmp(rx ? rx : "", ry ? ry : "");
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static jv sort_findings(jv list)
+{
+	int n = jv_array_length(jv_copy(list));
+	struct sort_item *items = calloc(n ? (size_t)n : 1, sizeof(*items));
+	if (!items)
+		return list;
+	jv_array_foreach(list, i, f)
+		items[i] = (struct sort_item){ f, (size_t)i };
+	qsort(items, (size_t)n, sizeof(*items), compare_findings);
+	jv sorted = jv_array();
+	for (int i = 0; i < n; i++)
+		sorted = jv_array_append(sorted, items[i].f);
+	free(items);
+	jv_free(list);
+	return sorted;
+}
+
+static void fill_defaults(struct rv_eval_opts *o)
+{
+	if (!o->max_matches)
+		o->max_matches = RV_RULES_MAX_MATCHES;
+	if (!o->timeout_ms) {
+		const char *env = getenv("RAIDVIRT_RULE_TIMEOUT");
+		double secs = env ? atof(env) : 0;
+		o->timeout_ms = secs > 0 ? (unsigned int)(secs * 1000) : RV_RULES_TIMEOUT_MS;
+	}
+	if (!o->memory_mb) {
+		const char *env = getenv("RAIDVIRT_RULE_MEMORY_MB");
+		long mb = env ? atol(env) : 0;
+		o->memory_mb = mb > 0 ? (unsigned int)mb : RV_RULES_MEMORY_MB;
+	}
+	const char *nofork = getenv("RAIDVIRT_RULES_NOFORK");
+	if (nofork && *nofork && strcmp(nofork, "0"))
+		o->no_isolate = true;
+}
+
+jv rv_ruleset_evaluate(const struct rv_ruleset *rs, jv facts,
+		       const struct rv_eval_opts *opts)
+{
+	struct rv_eval_opts o = opts ? *opts : (struct rv_eval_opts){ 0 };
+	fill_defaults(&o);
+	jv all = jv_array();
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rv_rule *r = rs->rules[i];
+		if (o.only && strcmp(o.only, r->id))
+			continue;
+		jv res = o.no_isolate ? eval_inline(r, jv_copy(facts), o.max_matches)
+				      : eval_isolated(r, jv_copy(facts), &o);
+		all = jv_array_concat(all, res);
+	}
+	jv_free(facts);
+	return sort_findings(all);
+}
+
+// ---- lint: rules must survive absent subsystems ----
+
+static jv absent_facts(void)
+{
+	static const char *const sections[] = { "log", "md", "irq", "blk", "virtio" };
+	jv doc = jv_object();
+	doc = rv_jv_set(doc, "schema", jv_string(RV_FACTS_SCHEMA));
+	doc = rv_jv_set(doc, "dump", rv_jv_set(jv_object(), "error",
+					       jv_string("lint: nothing could be read")));
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		jv sec = rv_jv_set(jv_object(), "present", jv_false());
+		sec = rv_jv_set(sec, "reason", jv_string("lint: absent"));
+		doc = rv_jv_set(doc, sections[i], sec);
+	}
+	return rv_jv_set(doc, "findings", jv_array());
+}
+
+size_t rv_ruleset_lint(struct rv_ruleset *rs)
+{
+	jv findings = rv_ruleset_evaluate(rs, absent_facts(), NULL);
+	size_t n = 0;
+	jv_array_foreach(findings, i, f) {
+		const char *err = NULL;
+		jv errs = jv_object_get(jv_copy(f), jv_string("errors"));
+		if (rv_finding_is_error(f))
+			err = rv_jv_str(f, "error");
+		else if (jv_get_kind(errs) == JV_KIND_ARRAY && jv_array_length(jv_copy(errs)))
+			err = "evidence or related failed";
+		if (err) {
+			rv_rules_problem(rs, rv_jv_str(f, "file"), (int)rv_jv_num(f, "line", 0),
+					 0, rv_jv_str(f, "rule"),
+					 "fails on a dump without its subsystem (every section "
+					 "{\"present\": false}): %s; guard with []? or // empty",
+					 err);
+			n++;
+		}
+		jv_free(errs);
+		jv_free(f);
+	}
+	jv_free(findings);
+	return n;
+}
+
+// ---- front-end helpers ----
+
+jv rv_rules_problem_entries(jv problems)
+{
+	jv out = jv_array();
+	jv_array_foreach(problems, i, p) {
+		jv o = jv_object();
+		const char *rule = rv_jv_str(p, "rule");
+		o = rv_jv_set(o, "rule", rule ? jv_string(rule) : jv_null());
+		o = rv_jv_set(o, "severity", jv_string("info"));
+		jv file = jv_object_get(jv_copy(p), jv_string("file"));
+		o = rv_jv_set(o, "file", file);
+		o = rv_jv_set(o, "line", jv_number(rv_jv_num(p, "line", 0)));
+		o = rv_jv_set(o, "error", rv_rules_problem_string(p));
+		out = jv_array_append(out, o);
+	}
+	jv_free(problems);
+	return out;
+}
+
+jv rv_rules_apply(jv doc)
+{
+	struct rv_ruleset *rs = rv_ruleset_load_default(NULL, 0, false);
+	if (!rs)
+		return rv_jv_set(doc, "findings", jv_array());
+	jv findings = rv_ruleset_evaluate(rs, jv_copy(doc), NULL);
+	findings = jv_array_concat(findings, rv_rules_problem_entries(rv_ruleset_problems(rs)));
+	rv_ruleset_destroy(rs);
+	return rv_jv_set(doc, "findings", findings);
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Internals shared by rules.c (loading) and rules_eval.c (evaluation).
+#ifndef RV_RULES_PRIV_H
+#define RV_RULES_PRIV_H
+
+#include <jq.h>
+
+#include "rules.h"
+
+/** A jq program text from a rule file and the file line it starts on. */
+struct rv_rule_text {
+	char *text;
+	int line;
+};
+
+struct rv_rule_evidence {
+	char *name;
+	struct rv_rule_text expr;
+};
+
+struct rv_rule {
+	char *file;
+	int line;
+	char *id, *title, *subsystem, *message, *explanation;
+	int message_line;
+	enum rv_severity severity;
+	struct rv_rule_text condition;
+	struct rv_rule_text related;	// text NULL when absent
+	struct rv_rule_evidence *evidence;
+	size_t nevidence;
+	jv remedies, references, fires, quiet;
+	/** The compiled program (rules.c, build_program()). */
+	jq_state *jq;
+};
+
+struct rv_ruleset {
+	struct rv_rule **rules;
+	size_t n, cap;
+	jv problems;
+	jv dirs;
+};
+
+/** Evaluation modes of a rule program: the input is [$facts, mode, $match]. */
+#define RV_MODE_CONDITION "condition"
+#define RV_MODE_EVIDENCE "evidence"
+#define RV_MODE_RELATED "related"
+
+/** Record a problem. @p rule may be NULL. */
+void rv_rules_problem(struct rv_ruleset *rs, const char *file, int line,
+		      int column, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/**
+ * Expand the {name} placeholders of @p tmpl with @p evidence (an object,
+ * not consumed). With a NULL @p evidence, only check the template against
+ * the rule's evidence names; returns NULL and sets @p *bad to a message
+ * (malloc'd) on a bad template.
+ */
+char *rv_rules_expand(const struct rv_rule *r, const char *tmpl,
+		      jv evidence, char **bad);
+
+#endif

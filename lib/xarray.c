@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Bounded walk of a kernel xarray (include/linux/xarray.h encoding):
+// an entry with low bits 10 is internal; internal values above 4096 are
+// node pointers (+2), smaller ones are sibling/retry/zero markers.
+
+#include <stdlib.h>
+
+#include "xarray.h"
+
+struct xa_walk {
+	struct rv_target *t;
+	rv_xa_visit_fn visit;
+	void *arg;
+	unsigned int budget;
+	uint64_t slots_off;
+	uint64_t nslots;
+	bool stop;
+};
+
+static bool xa_is_internal(uint64_t e)
+{
+	return (e & 3) == 2;
+}
+
+static bool xa_is_node(uint64_t e)
+{
+	return xa_is_internal(e) && e > 4096;
+}
+
+static struct rv_error *walk_node(struct xa_walk *w, uint64_t node,
+				  uint64_t base, int parent_shift)
+{
+	if (w->budget == 0)
+		return rv_error_format(RV_ERR_CORRUPT,
+				       "xarray walk: too many nodes/entries");
+	w->budget--;
+	uint64_t shift;
+	struct rv_error *err = rv_read_member(w->t, node, "struct xa_node",
+					      "shift", &shift);
+	if (err)
+		return rv_error_wrap(err, "xa_node %#" PRIx64, node);
+	if (parent_shift >= 0 && (int)shift >= parent_shift)
+		return rv_error_format(RV_ERR_CORRUPT,
+				       "xa_node %#" PRIx64 ": shift %" PRIu64
+				       " under a node of shift %d", node, shift,
+				       parent_shift);
+	if (shift > 64)
+		return rv_error_format(RV_ERR_CORRUPT,
+				       "xa_node %#" PRIx64 ": shift %" PRIu64, node,
+				       shift);
+	uint64_t *slots = calloc(w->nslots, sizeof(*slots));
+	if (!slots)
+		return &rv_enomem;
+	err = rv_read(w->t, node + w->slots_off, slots, w->nslots * 8);
+	if (err) {
+		free(slots);
+		return rv_error_wrap(err, "xa_node %#" PRIx64 " slots", node);
+	}
+	for (uint64_t i = 0; i < w->nslots && !w->stop && !err; i++) {
+		uint64_t e = slots[i];
+		uint64_t index = base + (shift < 64 ? (i << shift) : 0);
+		if (!e)
+			continue;
+		if (xa_is_node(e) && shift > 0) {
+			err = walk_node(w, e - 2, index, (int)shift);
+		} else if (!xa_is_internal(e)) {
+			if (w->budget == 0) {
+				err = rv_error_format(RV_ERR_CORRUPT,
+						      "xarray walk: too many entries");
+				break;
+			}
+			w->budget--;
+			if (!w->visit(index, e, w->arg))
+				w->stop = true;
+		}
+	}
+	free(slots);
+	return err;
+}
+
+struct rv_error *rv_xa_for_each(struct rv_target *t, rv_addr_t xa,
+				unsigned int max, rv_xa_visit_fn visit,
+				void *arg)
+{
+	uint64_t head;
+	struct rv_error *err = rv_read_member(t, xa, "struct xarray", "xa_head",
+					      &head);
+	if (err)
+		return err;
+	if (!head)
+		return NULL;
+	if (!xa_is_node(head)) {
+		if (!xa_is_internal(head))
+			visit(0, head, arg);
+		return NULL;
+	}
+	struct rv_member slots;
+	err = rv_member(t, "struct xa_node", "slots", &slots);
+	if (err)
+		return err;
+	if (slots.nelem == 0 || slots.nelem > 256)
+		return rv_error_format(RV_ERR_CORRUPT,
+				       "xa_node.slots has %" PRIu64 " elements",
+				       slots.nelem);
+	struct xa_walk w = {
+		.t = t,
+		.visit = visit,
+		.arg = arg,
+		.budget = max,
+		.slots_off = slots.offset,
+		.nslots = slots.nelem,
+	};
+	return walk_node(&w, head - 2, 0, -1);
+}

@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Facts sections "dump" and "log" inside crash, on every rig dump. Values
+# are checked against the rig's ground truth and against crash's own `sys`,
+# `log`, `p` and `sym` output in the same session. The log is compared line
+# for line with crash's `log`.
+#
+#   tests/ext/test_dump.sh              # every scenario (builds missing dumps)
+#   RV_SCENARIOS=healthy tests/ext/test_dump.sh
+#   RV_NO_BUILD=1 tests/ext/test_dump.sh   # use the cached dumps, never start the rig
+#
+# A dump that is not available is a failure, not a skip.
+
+. "$(dirname "$0")/../lib.sh"
+
+SCENARIOS=${RV_SCENARIOS:-"healthy raid1-frozen raid1-degraded"}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+dump_dir() {
+	if [ -n "${RV_NO_BUILD:-}" ]; then
+		local d=$RV_BUILD/dumps/$RV_RELEASE/$1
+		[ -f "$d/vmcore" ] && [ -f "$d/ground-truth.json" ] && echo "$d"
+	else
+		rv_dump_dir "$1"
+	fi
+}
+
+# crash prints `$N = VALUE` or `name = $N = VALUE`: the VALUE.
+p_value() {
+	sed -n 's/^.*\$[0-9]* = //p' "$1" | head -1
+}
+
+popcount() {
+	local v=$(($1)) n=0
+	while [ "$v" -ne 0 ]; do
+		n=$((n + (v & 1)))
+		v=$((v >> 1))
+	done
+	echo "$n"
+}
+
+# The facts' log lines printed the way crash's `log` prints them:
+# "[%5u.%06u] text", continuation lines of a record indented to the text.
+facts_log_as_crash() {
+	jq -r '
+	def lpad(n; c): tostring | if length < n then (c * (n - length)) + . else . end;
+	.log.lines[]
+	| ("[" + ((.ts_nsec / 1e9 | floor) | lpad(5; " ")) + "."
+	   + (((.ts_nsec % 1000000000) / 1000 | floor) | lpad(6; "0")) + "] ") as $p
+	| (.text | split("\n")) as $l
+	| ($p + $l[0]), ($l[1:][] | (($p | gsub("."; " ")) + .))' "$1"
+}
+
+hms() {
+	local s=$1
+	printf '%02d:%02d:%02d' $((s / 3600 % 24)) $((s / 60 % 60)) $((s % 60))
+}
+
+check_dump() {
+	local sc=$1 dir=$2 w=$3
+	local gt=$dir/ground-truth.json f=$w/facts.json
+
+	rv_crash "$dir/vmcore" "$w/crash.out" \
+		"raidvirt -j > $f" \
+		"raidvirt > $w/report.txt" \
+		"sys > $w/sys.txt" \
+		"log > $w/log.txt" \
+		"p nr_cpu_ids > $w/nr_cpu_ids.txt" \
+		"p/x __cpu_online_mask.bits[0] > $w/online.txt" \
+		"p/x __cpu_possible_mask.bits[0] > $w/possible.txt" \
+		"p/x __cpu_present_mask.bits[0] > $w/present.txt" \
+		"p panic_cpu.counter > $w/panic_cpu.txt" \
+		"p jiffies > $w/jiffies.txt" \
+		"p tick_nsec > $w/tick_nsec.txt" \
+		"p prb->desc_ring.head_id.counter > $w/head_id.txt" \
+		"p prb->desc_ring.tail_id.counter > $w/tail_id.txt" \
+		"p prb->text_data_ring.size_bits > $w/size_bits.txt" \
+		"sym prb > $w/sym_prb.txt" \
+		"sym log_first_idx > $w/sym_legacy.txt"
+	rv_eq "$sc: crash ran" 0 $?
+	if ! jq -e '.dump and .log' "$f" >/dev/null 2>&1; then
+		rv_not_ok "$sc: raidvirt -j gave no dump/log sections"
+		return
+	fi
+
+	# ---- dump: utsname ----
+	local sys_release sys_version sys_machine sys_nodename
+	sys_release=$(sed -n 's/^ *RELEASE: //p' "$w/sys.txt")
+	sys_version=$(sed -n 's/^ *VERSION: //p' "$w/sys.txt")
+	sys_machine=$(sed -n 's/^ *MACHINE: \([^ ]*\).*/\1/p' "$w/sys.txt")
+	sys_nodename=$(sed -n 's/^ *NODENAME: //p' "$w/sys.txt")
+	rv_eq "$sc: release = ground truth" "$(rv_jq "$gt" .release)" "$(rv_jq "$f" .dump.release)"
+	rv_eq "$sc: release = crash sys" "$sys_release" "$(rv_jq "$f" .dump.release)"
+	rv_eq "$sc: release = guest uname -r" "$(rv_jq "$gt" .raw.uname | tr -d '\n')" "$(rv_jq "$f" .dump.release)"
+	rv_eq "$sc: version = crash sys" "$sys_version" "$(rv_jq "$f" .dump.version)"
+	rv_eq "$sc: machine = crash sys" "$sys_machine" "$(rv_jq "$f" .dump.machine)"
+	rv_eq "$sc: nodename = crash sys" "$sys_nodename" "$(rv_jq "$f" .dump.nodename)"
+
+	# ---- dump: CPUs ----
+	rv_eq "$sc: cpus.online = ground truth" "$(rv_jq "$gt" .cpus.online_count)" "$(rv_jq "$f" .dump.cpus.online)"
+	rv_eq "$sc: cpus.possible = ground truth" "$(rv_jq "$gt" .cpus.possible_count)" "$(rv_jq "$f" .dump.cpus.possible)"
+	rv_eq "$sc: cpus.online_list = guest /sys/.../online" \
+		"$(rv_jq "$gt" .raw.cpu_online | tr -d '\n')" "$(rv_jq "$f" .dump.cpus.online_list)"
+	rv_eq "$sc: cpus.nr_cpu_ids = crash p" "$(p_value "$w/nr_cpu_ids.txt")" "$(rv_jq "$f" .dump.cpus.nr_cpu_ids)"
+	local m
+	for m in online possible present; do
+		rv_eq "$sc: cpus.$m = popcount of crash p/x __cpu_${m}_mask" \
+			"$(popcount "$(p_value "$w/$m.txt")")" "$(rv_jq "$f" .dump.cpus.$m)"
+	done
+
+	# ---- dump: time ----
+	rv_eq "$sc: jiffies = crash p jiffies" "$(p_value "$w/jiffies.txt")" "$(rv_jq "$f" .dump.jiffies)"
+	rv_eq "$sc: tick_nsec = crash p" "$(p_value "$w/tick_nsec.txt")" "$(rv_jq "$f" .dump.tick_nsec)"
+	local up
+	up=$(rv_jq "$f" '.dump.uptime_seconds | floor')
+	if [[ "$up" =~ ^[0-9]+$ ]]; then
+		rv_eq "$sc: uptime = crash sys UPTIME" \
+			"$(sed -n 's/^ *UPTIME: //p' "$w/sys.txt")" "$(hms "$up")"
+	else
+		rv_not_ok "$sc: uptime_seconds missing ('$up')"
+	fi
+
+	# ---- dump: panic (none of the rig dumps panicked) ----
+	rv_eq "$sc: crash p panic_cpu.counter" "-1" "$(p_value "$w/panic_cpu.txt")"
+	rv_eq "$sc: panic is null" "null" "$(rv_jq "$f" .dump.panic)"
+	rv_eq "$sc: dump section has no error" 0 \
+		"$(rv_jq "$f" '[.dump.error, .dump.cpus.error] | map(select(. != null)) | length')"
+
+	# ---- log: layout chosen from the symbols that exist ----
+	rv_match "$sc: crash: prb exists" ' prb$' "$(cat "$w/sym_prb.txt")"
+	rv_match "$sc: crash: log_first_idx does not exist" 'symbol not found: log_first_idx' \
+		"$(cat "$w/sym_legacy.txt")"
+	rv_eq "$sc: log.source" "printk_ringbuffer" "$(rv_jq "$f" .log.source)"
+	rv_eq "$sc: log has no error" "null" "$(rv_jq "$f" .log.error)"
+	rv_eq "$sc: ring.head_id = crash p" "$(p_value "$w/head_id.txt")" "$(rv_jq "$f" .log.ring.head_id)"
+	rv_eq "$sc: ring.tail_id = crash p" "$(p_value "$w/tail_id.txt")" "$(rv_jq "$f" .log.ring.tail_id)"
+	rv_eq "$sc: ring.size_bits = crash p" "$(p_value "$w/size_bits.txt")" "$(rv_jq "$f" .log.ring.size_bits)"
+	rv_eq "$sc: no bad records" 0 "$(rv_jq "$f" .log.bad_records)"
+
+	# ---- log: the records ----
+	local nrec
+	nrec=$(rv_jq "$f" '.log.lines | length')
+	rv_cmp "$sc: log has records" "$nrec" -gt 100
+	rv_eq "$sc: nr_records = lines" "$nrec" "$(rv_jq "$f" .log.nr_records)"
+	rv_eq "$sc: seqs are consecutive from first_seq to next_seq" "true" \
+		"$(rv_jq "$f" '.log as $l | [$l.lines[].seq] == [range($l.first_seq; $l.next_seq)]')"
+	rv_eq "$sc: first record is the kernel banner" \
+		"Linux version $(rv_jq "$gt" .release)" \
+		"$(rv_jq "$f" '.log.lines[0].text' | cut -d' ' -f1-3)"
+	rv_eq "$sc: kernel command line record = guest /proc/cmdline" \
+		"Command line: $(rv_jq "$gt" .raw.cmdline | tr -d '\n')" \
+		"$(rv_jq "$f" '.log.lines[] | select(.text | startswith("Command line: ")) | .text')"
+
+	# ---- log: against crash's `log` ----
+	facts_log_as_crash "$f" >"$w/facts_log.txt"
+	rv_eq "$sc: nr_text_lines = crash log | wc -l" "$(wc -l <"$w/log.txt")" "$(rv_jq "$f" .log.nr_text_lines)"
+	rv_eq "$sc: printed lines = crash log | wc -l" "$(wc -l <"$w/log.txt")" "$(wc -l <"$w/facts_log.txt")"
+	# Text only (crash's "[ ts] " prefix and indentation stripped).
+	rv_eq "$sc: last 20 lines' text = crash log" \
+		"$(tail -20 "$w/log.txt" | sed 's/^\[ *[0-9]*\.[0-9]*\] //; s/^ *//')" \
+		"$(tail -20 "$w/facts_log.txt" | sed 's/^\[ *[0-9]*\.[0-9]*\] //; s/^ *//')"
+	if cmp -s "$w/log.txt" "$w/facts_log.txt"; then
+		rv_ok "$sc: whole log (timestamps included) = crash log"
+	else
+		rv_not_ok "$sc: whole log differs from crash log: $(diff "$w/log.txt" "$w/facts_log.txt" | head -5 | tr '\n' '|')"
+	fi
+
+	# ---- log: lines the guest's kernel wrote during the scenario ----
+	local rd
+	rd=$(rv_jq "$gt" .md.md0.raid_disks)
+	rv_eq "$sc: md0 start line in the log" 1 \
+		"$(RD=$rd rv_jq "$f" '[.log.lines[] | select(.text == "md/raid1:md0: active with \($ENV.RD) out of \($ENV.RD) mirrors")] | length')"
+	local failed
+	failed=$(rv_jq "$gt" '.set.failed.guest // empty')
+	if [ -n "$failed" ]; then
+		rv_eq "$sc: disk failure of $failed in the log" 1 \
+			"$(FAILED=$failed rv_jq "$f" '[.log.lines[] | select(.text | startswith("md/raid1:md0: Disk failure on \($ENV.FAILED), disabling device."))] | length')"
+	fi
+
+	# ---- text report ----
+	local rep=$w/report.txt
+	rv_match "$sc: report RELEASE" "RELEASE: $(rv_jq "$gt" .release)" "$(cat "$rep")"
+	rv_match "$sc: report CPUS" "CPUS: $(rv_jq "$gt" .cpus.online_count) online \\($(rv_jq "$gt" .raw.cpu_online | tr -d '\n')\\)" "$(cat "$rep")"
+	rv_match "$sc: report PANIC" "PANIC: no panic" "$(cat "$rep")"
+	rv_match "$sc: report LOG" "LOG: $nrec records, $(wc -l <"$w/log.txt") lines, \\[ *[0-9.]+\\] \\.\\. \\[ *[0-9.]+\\] \\(printk_ringbuffer\\)" "$(cat "$rep")"
+
+	# ---- same facts from the ELF dump of the same guest ----
+	if [ -f "$dir/vmcore.elf" ]; then
+		rv_crash "$dir/vmcore.elf" "$w/crash-elf.out" "raidvirt -j > $w/facts-elf.json"
+		rv_eq "$sc: dump section identical from vmcore.elf" \
+			"$(jq -S .dump "$f")" "$(jq -S .dump "$w/facts-elf.json" 2>/dev/null)"
+		rv_eq "$sc: log section identical from vmcore.elf" \
+			"$(jq -S .log "$f" | md5sum)" "$(jq -S .log "$w/facts-elf.json" 2>/dev/null | md5sum)"
+	fi
+}
+
+for sc in $SCENARIOS; do
+	# Resolve the scenario link once: the rig may replace it meanwhile.
+	dir=$(dump_dir "$sc") && dir=$(readlink -f "$dir")
+	if [ -z "$dir" ] || [ ! -f "$dir/vmcore" ]; then
+		rv_not_ok "$sc: dump not available"
+		continue
+	fi
+	echo "# $sc: $dir"
+	mkdir -p "$work/$sc"
+	check_dump "$sc" "$dir" "$work/$sc"
+done
+
+rv_summary
