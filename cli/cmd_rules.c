@@ -640,11 +640,20 @@ static jv rig_vmcore(struct tester *t, const char *name)
 	}
 	close(fds[1]);
 	free(rig);
-	char buf[4096];
+	// Keep the first 4 KiB (one path, or the rig's error), drain the rest
+	// so the child never blocks on a full pipe.
+	char buf[4096], drain[4096];
 	size_t len = 0;
 	ssize_t n;
-	while (len < sizeof(buf) - 1 && (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
+	while ((n = len < sizeof(buf) - 1 ? read(fds[0], buf + len, sizeof(buf) - 1 - len)
+					 : read(fds[0], drain, sizeof(drain))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (len < sizeof(buf) - 1)
+			len += (size_t)n;
+	}
 	buf[len] = '\0';
 	close(fds[0]);
 	int status = 0;

@@ -17,11 +17,20 @@
 
 #include "dumpfile.h"
 
+// Physical memory an ELF LOAD segment describes but does not hold
+// (p_filesz < p_memsz: pages makedumpfile left out).
+struct elf_hole {
+	uint64_t start, end;
+};
+
 struct rv_dumpfile {
 	kdump_ctx_t *ctx;
 	int fd;			// the dump, or the reassembled temporary file
 	char format[32];
 	char *release;		// VMCOREINFO OSRELEASE
+	struct elf_hole *holes;
+	size_t nholes;
+	uint64_t page_size;
 };
 
 // ---- the flattened format ----
@@ -183,9 +192,20 @@ static struct rv_error *reassemble_flattened(int in, const char *path,
 
 // ---- checks before libkdumpfile sees the file ----
 
+static struct rv_error *add_hole(struct rv_dumpfile *df, uint64_t start, uint64_t end)
+{
+	struct elf_hole *h = realloc(df->holes, (df->nholes + 1) * sizeof(*h));
+	if (!h)
+		return &rv_enomem;
+	df->holes = h;
+	df->holes[df->nholes++] = (struct elf_hole){ start, end };
+	return NULL;
+}
+
 // An ELF dump must hold every byte its program headers promise; a truncated
-// copy would otherwise fail later on random reads.
-static struct rv_error *check_elf_extent(int fd, const char *path)
+// copy would otherwise fail later on random reads. Also note the segments'
+// holes (see elf_hole).
+static struct rv_error *scan_elf(struct rv_dumpfile *df, int fd, const char *path)
 {
 	elf_version(EV_CURRENT);
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -197,11 +217,19 @@ static struct rv_error *check_elf_extent(int fd, const char *path)
 	if (elf_kind(elf) == ELF_K_ELF && !elf_getphdrnum(elf, &n) &&
 	    !fstat(fd, &st)) {
 		uint64_t end = 0;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && !err; i++) {
 			GElf_Phdr ph;
-			if (gelf_getphdr(elf, (int)i, &ph) &&
-			    ph.p_offset + ph.p_filesz > end)
+			if (!gelf_getphdr(elf, (int)i, &ph))
+				continue;
+			if (ph.p_offset + ph.p_filesz > end)
 				end = ph.p_offset + ph.p_filesz;
+			if (ph.p_type == PT_LOAD && ph.p_memsz > ph.p_filesz)
+				err = add_hole(df, ph.p_paddr + ph.p_filesz,
+					       ph.p_paddr + ph.p_memsz);
+		}
+		if (err) {
+			elf_end(elf);
+			return err;
 		}
 		if (end > (uint64_t)st.st_size)
 			err = rv_error_format(RV_ERR_IO,
@@ -368,6 +396,10 @@ static struct rv_error *open_kdump(struct rv_dumpfile *df, const char *path)
 	struct rv_error *err = setup_translation(df, path);
 	if (err)
 		return err;
+	kdump_num_t page_size;
+	df->page_size = kdump_get_number_attr(df->ctx, KDUMP_ATTR_PAGE_SIZE, &page_size) ==
+				KDUMP_OK && page_size && !(page_size & (page_size - 1)) ?
+			page_size : 4096;
 	if (kdump_vmcoreinfo_line(df->ctx, "OSRELEASE", &df->release) != KDUMP_OK ||
 	    !df->release)
 		return rv_error_format(RV_ERR_IO,
@@ -403,7 +435,7 @@ struct rv_error *rv_dumpfile_open(const char *path, rv_progress_fn progress,
 			goto fail;
 	} else {
 		df->fd = fd;
-		err = check_elf_extent(fd, path);
+		err = scan_elf(df, fd, path);
 		if (!err)
 			err = check_diskdump_extent(fd, path);
 		if (err)
@@ -428,14 +460,56 @@ void rv_dumpfile_close(struct rv_dumpfile *df)
 	if (df->fd >= 0)
 		close(df->fd);
 	free(df->release);
+	free(df->holes);
 	free(df);
 }
 
 // ---- reads ----
 
+/**
+ * libkdumpfile 0.5.1 reads a page in an ELF segment's hole as zeros when it
+ * looks the page up by physical address (always, for QEMU's ELF dumps, whose
+ * segments carry no virtual addresses). An excluded page must fail: find the
+ * physical address of every page of the read and refuse those in a hole.
+ */
+static struct rv_error *check_elf_holes(struct rv_dumpfile *df, uint64_t addr,
+					size_t len)
+{
+	addrxlat_ctx_t *axctx;
+	addrxlat_sys_t *axsys;
+	if (kdump_get_addrxlat(df->ctx, &axctx, &axsys) != KDUMP_OK)
+		return NULL;	// kdump_read will say what is wrong
+	struct rv_error *err = NULL;
+	uint64_t mask = df->page_size - 1;
+	for (uint64_t page = addr & ~mask; page < addr + len && !err; page += df->page_size) {
+		addrxlat_fulladdr_t fa = { .addr = page, .as = ADDRXLAT_KVADDR };
+		if (addrxlat_fulladdr_conv(&fa, ADDRXLAT_KPHYSADDR, axctx, axsys) != ADDRXLAT_OK)
+			continue;
+		for (size_t i = 0; i < df->nholes; i++) {
+			if (fa.addr >= df->holes[i].start && fa.addr < df->holes[i].end) {
+				uint64_t bad = page > addr ? page : addr;
+				err = rv_error_fault(bad,
+						     "cannot read %zu bytes at %#" PRIx64
+						     ": page %#" PRIx64 " (physical %#" PRIx64
+						     ") is excluded from the dump",
+						     len, addr, page, fa.addr);
+				break;
+			}
+		}
+	}
+	addrxlat_ctx_decref(axctx);
+	addrxlat_sys_decref(axsys);
+	return err;
+}
+
 struct rv_error *rv_dumpfile_read(struct rv_dumpfile *df, uint64_t addr,
 				  void *buf, size_t len)
 {
+	if (df->nholes) {
+		struct rv_error *err = check_elf_holes(df, addr, len);
+		if (err)
+			return err;
+	}
 	size_t got = len;
 	kdump_status s = kdump_read(df->ctx, KDUMP_KVADDR, addr, buf, &got);
 	if (s == KDUMP_OK)

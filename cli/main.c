@@ -10,14 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_rules.h"
 #include "facts.h"
 #include "report.h"
 #include "target_kdump.h"
-#include "cmd_rules.h"
 
 enum {
 	EXIT_ANALYSED = 0,
-	EXIT_FINDINGS = 1,	// findings at or above --fail-on (triage, to come)
+	EXIT_FINDINGS = 1,	// triage: findings at or above --fail-on (cmd_rules.c)
 	EXIT_USAGE = 2,
 	EXIT_UNANALYSABLE = 3,	// unreadable dump, no or mismatched debug info
 };
@@ -123,8 +123,6 @@ enum {
 	OPT_DEBUGINFO,
 	OPT_NO_DEFAULT,
 	OPT_SECTION,
-	OPT_FAIL_ON,
-	OPT_HELP,
 };
 
 static const struct option long_options[] = {
@@ -137,7 +135,6 @@ static const struct option long_options[] = {
 	{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
 	{ "no-default-debuginfo", no_argument, NULL, OPT_NO_DEFAULT },
 	{ "section", required_argument, NULL, OPT_SECTION },
-	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -164,7 +161,7 @@ static int parse_common(int argc, char **argv, const char *allowed,
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jbwcvh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jbwcvh", long_options, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage, stdout);
 			return EXIT_ANALYSED;
@@ -207,11 +204,6 @@ static int parse_common(int argc, char **argv, const char *allowed,
 				return usage_error(usage, "option '%s' does not apply here",
 						   "--section");
 			c->section = optarg;
-			break;
-		case OPT_FAIL_ON:
-			if (!strchr(allowed, 'F'))
-				return usage_error(usage, "option '%s' does not apply here",
-						   "--fail-on");
 			break;
 		}
 	}

@@ -4,6 +4,7 @@ scenario in the guest and write a real vmcore with known ground truth.
 
     dumps/rig.py list
     dumps/rig.py build SCENARIO [--out DIR] [--elf] [--memory MB] [--force]
+    dumps/rig.py build-all [--no-elf] [--force]
     dumps/rig.py path SCENARIO
 
 Everything generated lands under build/ (sockets in a private /tmp directory).
@@ -113,15 +114,20 @@ def sha256_file(path):
     return digest.hexdigest()
 
 
+def read_bytes(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def read_module_file(path):
     """Contents of a kernel module, decompressed when the distribution compresses them."""
     if path.endswith(".xz"):
-        return lzma.decompress(open(path, "rb").read())
+        return lzma.decompress(read_bytes(path))
     if path.endswith(".gz"):
-        return gzip.decompress(open(path, "rb").read())
+        return gzip.decompress(read_bytes(path))
     if path.endswith(".zst"):
         raise RigError("zstd-compressed module %s: not supported by the stdlib" % path)
-    return open(path, "rb").read()
+    return read_bytes(path)
 
 
 def module_load_order(release, names):
@@ -172,8 +178,10 @@ def busybox_applets(busybox):
 # --------------------------------------------------------------------------
 
 class CpioArchive:
+    """Entries kept in memory; to_bytes() writes them sorted, owned by root, with mtime 0."""
+
     def __init__(self):
-        self.entries = {}       # path -> (mode, data, rdev_major, rdev_minor)
+        self.entries = {}       # path -> (mode, data, (rdev major, rdev minor))
 
     def _add(self, path, mode, data=b"", rdev=(0, 0)):
         path = path.strip("/")
@@ -227,15 +235,15 @@ def assemble_initramfs(kernel):
     archive.add_char_device("dev/null", 1, 3, 0o666)
 
     busybox = busybox_path()
-    archive.add_file("bin/busybox", open(busybox, "rb").read(), 0o755)
+    archive.add_file("bin/busybox", read_bytes(busybox), 0o755)
     for applet in busybox_applets(busybox):
         if applet != "bin/busybox":
             archive.add_symlink(applet, "/bin/busybox")
 
     for binary in GUEST_BINARIES:
-        archive.add_file(binary, open(binary, "rb").read(), 0o755)
+        archive.add_file(binary, read_bytes(binary), 0o755)
         for library in shared_libraries(binary):
-            archive.add_file(library, open(library, "rb").read(), 0o755)
+            archive.add_file(library, read_bytes(library), 0o755)
 
     guest_module_paths = []
     for path in module_load_order(kernel.release, GUEST_MODULES):
@@ -245,8 +253,8 @@ def assemble_initramfs(kernel):
         guest_module_paths.append(guest_path)
     archive.add_file("etc/rig/modules", ("\n".join(guest_module_paths) + "\n").encode())
 
-    init = open(INIT_TEMPLATE).read().replace("@RELEASE@", kernel.release)
-    archive.add_file("init", init.encode(), 0o755)
+    init = read_bytes(INIT_TEMPLATE).replace(b"@RELEASE@", kernel.release.encode())
+    archive.add_file("init", init, 0o755)
     return archive, guest_module_paths
 
 
@@ -311,7 +319,7 @@ class Scenario:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
             raise RigError("scenario name %r: use letters, digits, - and _" % name)
         scenario = cls(name, path)
-        for line_no, text in logical_lines(open(path).read()):
+        for line_no, text in logical_lines(read_text(path)):
             scenario._parse_line(line_no, text)
         scenario._finish()
         return scenario
@@ -548,6 +556,7 @@ class GuestShell:
         deadline = Deadline(timeout, "guest shell socket")
         self.stream = LineSocket(connect_unix(path, deadline, alive), alive)
         self.transcript = open(transcript_path, "a", errors="replace")
+        self.started = time.monotonic()
         self.counter = 0
 
     def _marker_id(self):
@@ -584,7 +593,7 @@ class GuestShell:
         marker = self._marker_id()
         wire = "echo __RIG_B%s_\"\"_; { %s\n} </dev/null 2>&1; echo __RIG_E%s_$?_\n" % (
             marker, command, marker)
-        self.transcript.write("$ %s\n" % command)
+        self.transcript.write("[%7.2f] $ %s\n" % (time.monotonic() - self.started, command))
         self.transcript.flush()
         self.stream.send(wire.encode())
         deadline = Deadline(timeout, "guest command: %s" % command)
@@ -829,6 +838,8 @@ def standard_truth_commands(block_devices):
         "modules": "cat /proc/modules",
         "kallsyms_text": "grep -E ' (_text|_stext)$' /proc/kallsyms",
         "meminfo": "head -n 3 /proc/meminfo",
+        "pci": ("for d in /sys/bus/pci/devices/*; do echo \"${d##*/} $(cat $d/vendor) $(cat $d/device) "
+                "$(cat $d/class) $(ls $d/msi_irqs 2>/dev/null | tr '\\n' ' ')\"; done"),
     }
     for device in block_devices:
         if device.startswith("md"):
@@ -841,7 +852,8 @@ def standard_truth_commands(block_devices):
             commands["inflight." + device] = "cat /sys/block/%s/inflight" % device
         if device.startswith("vd"):
             commands["mq." + device] = ("cd /sys/block/%s/mq && for q in *; do "
-                                        "echo \"$q $(cat $q/cpu_list)\"; done" % device)
+                                        "echo \"$q $(cat $q/nr_tags) $(cat $q/cpu_list)\"; done" % device)
+            commands["virtio_features." + device] = "cat /sys/block/%s/device/features" % device
     return commands
 
 
@@ -910,6 +922,17 @@ def parse_interrupts(text, affinity_text):
     return irqs
 
 
+def parse_pci(text):
+    """address -> vendor, device, class and the MSI irqs of each PCI function."""
+    devices = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 4:
+            devices[words[0]] = {"vendor": words[1], "device": words[2], "class": words[3],
+                                 "msi_irqs": sorted(int(word) for word in words[4:] if word.isdigit())}
+    return devices
+
+
 def parse_modules(text):
     modules = {}
     for line in text.splitlines():
@@ -920,6 +943,7 @@ def parse_modules(text):
 
 
 def build_ground_truth(scenario, release, disks, settings, custom, standard, background):
+    """ground-truth.json: the scenario's own values, raw captures and their parsed forms."""
     raw = {key: result["output"] for key, result in standard.items()}
     truth = {
         "schema": TRUTH_SCHEMA,
@@ -932,27 +956,41 @@ def build_ground_truth(scenario, release, disks, settings, custom, standard, bac
         "timed_out": sorted(key for key, result in list(standard.items()) + list(custom.items())
                             if result["status"] is None),
         "raw": raw,
-        "md": {}, "mdadm_detail": {}, "inflight": {}, "mq_cpu_list": {},
     }
     online = parse_cpu_ranges(raw.get("cpu_online", ""))
     truth["cpus"] = {"online": online, "online_count": len(online),
                      "possible_count": len(parse_cpu_ranges(raw.get("cpu_possible", "")))}
-    for key, text in raw.items():
-        kind, _, device = key.partition(".")
-        if kind == "md_sysfs" and standard[key]["status"] == 0:
-            truth["md"][device] = parse_md_sysfs(text)
-        elif kind == "mdadm_detail" and standard[key]["status"] == 0:
-            truth["mdadm_detail"][device] = parse_mdadm_detail(text)
-        elif kind == "inflight" and standard[key]["status"] == 0:
-            truth["inflight"][device] = parse_int_list(text)
-        elif kind == "mq" and standard[key]["status"] == 0:
-            truth["mq_cpu_list"][device] = {line.split()[0]: parse_int_list(" ".join(line.split()[1:]))
-                                            for line in text.splitlines() if line.split()}
+    truth.update(parse_device_captures(standard))
     truth["modules"] = parse_modules(raw.get("modules", ""))
     truth["irqs"] = parse_interrupts(raw.get("interrupts", ""), raw.get("irq_affinity", ""))
+    truth["pci"] = parse_pci(raw.get("pci", ""))
     truth["kallsyms"] = {line.split()[2]: "0x" + line.split()[0]
                          for line in raw.get("kallsyms_text", "").splitlines() if len(line.split()) == 3}
     return truth
+
+
+def parse_device_captures(standard):
+    """The per-device captures ("KIND.DEVICE" keys) that completed, parsed by kind."""
+    parsed = {"md": {}, "mdadm_detail": {}, "inflight": {}, "mq_cpu_list": {}, "mq_nr_tags": {},
+              "virtio_features": {}}
+    for key, result in standard.items():
+        kind, _, device = key.partition(".")
+        text = result["output"]
+        if not device or result["status"] != 0:
+            continue
+        if kind == "md_sysfs":
+            parsed["md"][device] = parse_md_sysfs(text)
+        elif kind == "mdadm_detail":
+            parsed["mdadm_detail"][device] = parse_mdadm_detail(text)
+        elif kind == "inflight":
+            parsed["inflight"][device] = parse_int_list(text)
+        elif kind == "mq":
+            rows = [line.split() for line in text.splitlines() if len(line.split()) >= 2]
+            parsed["mq_nr_tags"][device] = {row[0]: int(row[1]) for row in rows}
+            parsed["mq_cpu_list"][device] = {row[0]: parse_int_list(" ".join(row[2:])) for row in rows}
+        elif kind == "virtio_features":
+            parsed["virtio_features"][device] = text.strip()
+    return parsed
 
 
 # --------------------------------------------------------------------------
@@ -1033,7 +1071,7 @@ class ScenarioRun:
         for step in self.scenario.steps:
             try:
                 getattr(self, "step_" + step.kind.replace("-", "_"))(step.args)
-            except RigError as err:
+            except (RigError, ValueError) as err:     # ValueError: bad JSON in a set/qmp line
                 raise RigError("step failed (%s): %s" % (step.describe(), err))
         self.timings["scenario_seconds"] = round(time.monotonic() - started - self.timings.get(
             "dump_seconds", 0), 2)
@@ -1321,6 +1359,24 @@ def report_failure(err, vm):
         print(tail(shell_log, 20), file=sys.stderr)
 
 
+def build_all(elf, force, accel):
+    """Build every scenario, carrying on after a failure; non-zero if any failed."""
+    failed = []
+    for name in scenario_names():
+        try:
+            status = build(name, elf=elf, force=force, accel=accel)
+        except RigError as err:
+            log("error: %s: %s" % (name, err))
+            status = 1
+        if status == 130:
+            return status
+        if status != 0:
+            failed.append(name)
+    if failed:
+        log("failed: %s" % ", ".join(failed))
+    return 1 if failed else 0
+
+
 def list_scenarios():
     release = kernel_release()
     for name in scenario_names():
@@ -1357,6 +1413,10 @@ def parse_arguments(argv):
     build_parser.add_argument("--force", action="store_true", help="rebuild even if cached")
     build_parser.add_argument("--accel", default=os.environ.get("RIG_ACCEL", "tcg"),
                               help="QEMU accelerator (default tcg; RIG_ACCEL overrides)")
+    all_parser = commands.add_parser("build-all", help="build (or reuse) every scenario's dumps, ELF included")
+    all_parser.add_argument("--no-elf", action="store_true", help="kdump-compressed dumps only")
+    all_parser.add_argument("--force", action="store_true", help="rebuild even if cached")
+    all_parser.add_argument("--accel", default=os.environ.get("RIG_ACCEL", "tcg"))
     commands.add_parser("list", help="list scenarios and whether they are built")
     path_parser = commands.add_parser("path", help="print the cached dump directory of a scenario")
     path_parser.add_argument("scenario")
@@ -1375,6 +1435,8 @@ def main(argv):
         if arguments.command == "build":
             return build(arguments.scenario, arguments.out, arguments.elf, arguments.memory,
                          arguments.force, arguments.accel)
+        if arguments.command == "build-all":
+            return build_all(not arguments.no_elf, arguments.force, arguments.accel)
         if arguments.command == "list":
             return list_scenarios()
         return print_path(arguments.scenario, arguments.memory)

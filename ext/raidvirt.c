@@ -61,6 +61,44 @@ static bool parse_opts(const char *optstring, bool *json,
 	return true;
 }
 
+// One target for the whole crash session, so that layout lookups (each a
+// gdb expression evaluation) are paid once, not once per command. The cache
+// is dropped whenever the set of modules with loaded debug info changes
+// (`mod -s`, `mod -d`), since that changes what the debug info can answer.
+static struct rv_target session;
+static bool session_ready;
+static unsigned long session_modgen;
+
+static unsigned long module_generation(void)
+{
+	unsigned long gen = (unsigned long)kt->mods_installed;
+	for (int i = 0; i < kt->mods_installed; i++) {
+		if (st->load_modules[i].mod_flags & MOD_LOAD_SYMS)
+			gen += (unsigned long)(i + 1) * 2654435761u;
+	}
+	return gen;
+}
+
+static struct rv_target *session_target(void)
+{
+	if (!session_ready) {
+		struct rv_error *err = rv_crash_target_init(&session);
+		if (err) {
+			fprintf(fp, "%s: %s\n", pc->curcmd, err->msg);
+			rv_error_destroy(err);
+			return NULL;
+		}
+		session_ready = true;
+		session_modgen = module_generation();
+	}
+	unsigned long gen = module_generation();
+	if (gen != session_modgen) {
+		rv_target_flush_cache(&session);
+		session_modgen = gen;
+	}
+	return &session;
+}
+
 typedef void (*report_fn)(FILE *f, jv sec, const struct rv_report_opts *o);
 
 static void run_section(const char *section, const char *optstring,
@@ -72,21 +110,16 @@ static void run_section(const char *section, const char *optstring,
 		return;
 	const char *select = optind < argcnt ? args[optind] : NULL;
 
-	struct rv_target t;
-	struct rv_error *err = rv_crash_target_init(&t);
-	if (err) {
-		fprintf(fp, "%s: %s\n", pc->curcmd, err->msg);
-		rv_error_destroy(err);
+	struct rv_target *t = session_target();
+	if (!t)
 		return;
-	}
-	jv sec = rv_facts_section(&t, rv_decoder_find(section), select);
+	jv sec = rv_facts_section(t, rv_decoder_find(section), select);
 	if (json) {
 		print_json(sec);
 	} else {
 		report(fp, sec, &o);
 		jv_free(sec);
 	}
-	rv_target_deinit(&t);
 }
 
 static void cmd_r1conf(void)
@@ -119,14 +152,10 @@ static void cmd_raidvirt(void)
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}
-	struct rv_target t;
-	struct rv_error *err = rv_crash_target_init(&t);
-	if (err) {
-		fprintf(fp, "%s: %s\n", pc->curcmd, err->msg);
-		rv_error_destroy(err);
+	struct rv_target *t = session_target();
+	if (!t)
 		return;
-	}
-	jv doc = rv_facts_collect(&t, NULL);
+	jv doc = rv_facts_collect(t, NULL);
 	doc = rv_rules_apply(doc);	// .findings: rules/ + $RAIDVIRT_RULES
 	if (json) {
 		print_json(doc);
@@ -153,7 +182,6 @@ static void cmd_raidvirt(void)
 		}
 		jv_free(doc);
 	}
-	rv_target_deinit(&t);
 }
 
 static struct command_table_entry command_table[] = {
@@ -172,4 +200,7 @@ __attribute__((constructor)) static void raidvirt_init(void)
 
 __attribute__((destructor)) static void raidvirt_fini(void)
 {
+	if (session_ready)
+		rv_target_deinit(&session);
+	session_ready = false;
 }

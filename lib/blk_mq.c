@@ -42,6 +42,7 @@ struct blk_ctx {
 	bool have_bucket;		/**< the kmalloc bucket is known */
 	uint32_t bucket_size;
 	char bucket_name[64];
+	int hctx_state_bit[4];		/**< bits of hctx_state_bits[] */
 };
 
 // ---- small helpers ----
@@ -97,21 +98,34 @@ static const struct {
 	{ "BLK_MQ_S_INACTIVE", 3 },	// v5.10 (bf0beec0607d)
 };
 
-static jv hctx_state_names(struct rv_target *t, uint64_t state)
+#define NR_HCTX_STATE_BITS (sizeof(hctx_state_bits) / sizeof(hctx_state_bits[0]))
+_Static_assert(NR_HCTX_STATE_BITS ==
+	       sizeof(((struct blk_ctx *)0)->hctx_state_bit) / sizeof(int),
+	       "blk_ctx.hctx_state_bit has one slot per hctx_state_bits[] name");
+
+/** The bit of each hctx_state_bits[] name: from the debug info if there. */
+static void lookup_hctx_state_bits(struct rv_target *t, int *bits)
 {
-	jv names = jv_array();
-	uint64_t known = 0;
-	for (size_t i = 0; i < sizeof(hctx_state_bits) / sizeof(hctx_state_bits[0]); i++) {
+	for (size_t i = 0; i < NR_HCTX_STATE_BITS; i++) {
 		int64_t bit;
 		struct rv_error *err = rv_enum_value(t, hctx_state_bits[i].name, &bit);
 		if (err) {
 			rv_error_destroy(err);
 			bit = hctx_state_bits[i].bit;
 		}
-		if (bit < 0 || bit > 63)
+		bits[i] = bit >= 0 && bit < 64 ? (int)bit : -1;
+	}
+}
+
+static jv hctx_state_names(const int *bits, uint64_t state)
+{
+	jv names = jv_array();
+	uint64_t known = 0;
+	for (size_t i = 0; i < NR_HCTX_STATE_BITS; i++) {
+		if (bits[i] < 0)
 			continue;
-		known |= UINT64_C(1) << bit;
-		if (state & (UINT64_C(1) << bit))
+		known |= UINT64_C(1) << bits[i];
+		if (state & (UINT64_C(1) << bits[i]))
 			names = jv_array_append(names,
 						jv_string(hctx_state_bits[i].name + 9));
 	}
@@ -500,6 +514,7 @@ static jv decode_fq(struct blk_ctx *c, rv_addr_t p)
 // ---- requests in flight ----
 
 struct in_flight {
+	bool counted;		/**< every tag array involved could be read */
 	uint64_t total;		/**< accounted, what sysfs inflight sums */
 	uint64_t rw[2];		/**< by rq_data_dir(): read, write */
 	uint64_t unaccounted;	/**< in flight without rq->part (passthrough, flush) */
@@ -560,14 +575,17 @@ static jv count_in_flight(struct blk_ctx *c, jv obj, rv_addr_t tags,
 	static const char *const T = "struct blk_mq_tags";
 	struct in_flight acc = { 0 };
 	uint64_t nr_tags, rqs;
+	*ret = acc;
 	struct rv_error *err = rv_read_member(t, tags, T, "nr_tags", &nr_tags);
 	if (!err)
 		err = rv_read_member(t, tags, T, array, &rqs);
 	if (err)
 		return rv_jv_set_error(obj, rv_error_wrap(err, "tags %#" PRIx64, tags));
-	if (!c->have_rq_in_flight)
+	// request.state: v4.18 (12f5b9314545); before, no such state.
+	if (!c->have_rq_in_flight ||
+	    !rv_member_exists(t, "struct request", "state"))
 		return rv_jv_set_error(obj, rv_error_format(RV_ERR_LOOKUP,
-			"no MQ_RQ_IN_FLIGHT in the debug info: in_flight not counted"));
+			"no MQ_RQ_IN_FLIGHT / request.state in the debug info: in_flight not counted"));
 	if (nr_tags > MAX_TAGS) {
 		obj = rv_jv_set_error(obj, rv_error_format(RV_ERR_CORRUPT,
 			"tags %#" PRIx64 ": nr_tags %" PRIu64 " implausible, only %d examined",
@@ -599,6 +617,7 @@ static jv count_in_flight(struct blk_ctx *c, jv obj, rv_addr_t tags,
 	if (first)
 		obj = rv_jv_set_error(obj, rv_error_wrap(first,
 			"%u request(s) unreadable, first", bad));
+	acc.counted = true;
 	*ret = acc;
 	return obj;
 }
@@ -665,9 +684,11 @@ static jv decode_hctx(struct blk_ctx *c, rv_addr_t q, uint64_t index,
 	jv h = jv_object();
 	h = rv_jv_set(h, "index", rv_jv_u64(index));
 	h = rv_jv_set(h, "addr", rv_jv_addr(hctx));
-	if (!rv_addr_kernel(hctx))
+	if (!rv_addr_kernel(hctx)) {
+		disk_acc->counted = false;
 		return rv_jv_set_error(h, rv_error_format(RV_ERR_CORRUPT,
 			"hctx %#" PRIx64 " is not a kernel address", hctx));
+	}
 
 	uint64_t v;
 	struct rv_error *err = rv_read_member(t, hctx, H, "queue", &v);
@@ -682,7 +703,7 @@ static jv decode_hctx(struct blk_ctx *c, rv_addr_t q, uint64_t index,
 		h = rv_jv_set_error(h, err);
 	} else {
 		h = rv_jv_set(h, "state_raw", rv_jv_u64(v));
-		h = rv_jv_set(h, "state", hctx_state_names(t, v));
+		h = rv_jv_set(h, "state", hctx_state_names(c->hctx_state_bit, v));
 	}
 	// nr_active: atomic_t in the hctx (moved to blk_mq_tags for shared
 	// tag sets in v5.10, where it is then per-queue).
@@ -700,14 +721,17 @@ static jv decode_hctx(struct blk_ctx *c, rv_addr_t q, uint64_t index,
 
 	uint64_t tags = 0, sched_tags = 0;
 	err = rv_read_member(t, hctx, H, "tags", &tags);
+	if (err)
+		disk_acc->counted = false;
 	h = err ? rv_jv_set_error(h, err) : rv_jv_set(h, "tags_addr", rv_jv_addr(tags));
 	if (tags) {
 		struct in_flight acc = { 0 };
 		h = set_member(t, h, "nr_tags", tags, "struct blk_mq_tags",
 			       "nr_tags", NULL);
 		h = count_in_flight(c, h, tags, "rqs", "tag", q, hctx, &acc);
-		if (c->have_rq_in_flight &&
-		    rv_member_exists(t, "struct request", "state")) {
+		if (!acc.counted) {
+			disk_acc->counted = false;
+		} else {
 			h = rv_jv_set(h, "in_flight", rv_jv_u64(acc.total));
 			jv rw = jv_array_append(jv_array(), rv_jv_u64(acc.rw[0]));
 			h = rv_jv_set(h, "in_flight_rw",
@@ -729,11 +753,13 @@ static jv decode_hctx(struct blk_ctx *c, rv_addr_t q, uint64_t index,
 		else
 			h = rv_jv_set(h, "sched_tags_addr", rv_jv_addr(sched_tags));
 	}
-	if (sched_tags && c->have_rq_in_flight) {
+	if (sched_tags) {
 		struct in_flight acc = { 0 };
 		h = count_in_flight(c, h, sched_tags, "static_rqs", "internal_tag",
 				    q, hctx, &acc);
-		h = rv_jv_set(h, "sched_in_flight", rv_jv_u64(acc.total + acc.unaccounted));
+		if (acc.counted)
+			h = rv_jv_set(h, "sched_in_flight",
+				      rv_jv_u64(acc.total + acc.unaccounted));
 	}
 
 	err = rv_read_member(t, hctx, H, "fq", &v);
@@ -813,13 +839,16 @@ static jv decode_queue(struct blk_ctx *c, jv d, rv_addr_t q)
 		d = rv_jv_set_error(d, rv_error_format(RV_ERR_CORRUPT,
 			"more than %d hardware contexts: list truncated", MAX_HCTX));
 	jv hctxs = jv_array();
-	struct in_flight acc = { 0 };
+	struct in_flight acc = { .counted = true };
 	for (unsigned int i = 0; i < l->n; i++)
 		hctxs = jv_array_append(hctxs, decode_hctx(c, q, l->index[i],
 							   l->addr[i], &acc));
 	free(l);
 	d = rv_jv_set(d, "hctx_count", jv_number(jv_array_length(jv_copy(hctxs))));
-	if (c->have_rq_in_flight && rv_member_exists(t, "struct request", "state")) {
+	if (!acc.counted) {
+		d = rv_jv_set_error(d, rv_error_format(RV_ERR_OTHER,
+			"in_flight: not every hardware context could be counted"));
+	} else {
 		d = rv_jv_set(d, "in_flight", rv_jv_u64(acc.total));
 		jv rw = jv_array_append(jv_array(), rv_jv_u64(acc.rw[0]));
 		d = rv_jv_set(d, "in_flight_rw", jv_array_append(rw, rv_jv_u64(acc.rw[1])));
@@ -858,6 +887,7 @@ static void init_ctx(struct rv_target *t, struct blk_ctx *c, jv *errors)
 {
 	memset(c, 0, sizeof(*c));
 	c->t = t;
+	lookup_hctx_state_bits(t, c->hctx_state_bit);
 	struct rv_error *err = rv_symbol(t, "disk_type", &c->disk_type);
 	if (err)
 		*errors = jv_array_append(*errors, rv_jv_error(err));

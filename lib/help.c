@@ -9,9 +9,14 @@ char *rv_help_raidvirt[] = {
 	"run every raidvirt decoder and print one report",
 	"[-j] [-b] [-w] [-c] [-v]",
 	"  Runs r1conf, vecmatrix, hctxfq and vring over the dump and prints their",
-	"  reports one after the other.",
+	"  reports one after the other, then evaluates the rules (known failure",
+	"  signatures, rules/*.yaml next to raidvirt.so, plus the directories of",
+	"  $RAIDVIRT_RULES, colon-separated) and ends with the FINDINGS: one block",
+	"  per finding with severity, message, evidence, facts paths, remedies and",
+	"  references.  See docs/rules.md.",
 	"",
-	"    -j  print the whole facts document (raidvirt.facts/1) as JSON.",
+	"    -j  print the whole facts document (raidvirt.facts/1) as JSON; the",
+	"        findings are in its \"findings\" list.",
 	"    -b, -w, -c, -v  as for r1conf and vecmatrix.",
 	NULL
 };
@@ -242,11 +247,13 @@ char *rv_help_hctxfq[] = {
 	"    DISK      GENDISK           QUEUE             HCTXS  INFLIGHT  ELEVATOR",
 	"    md0       ffff8c3202935800  ffff8c3202358000      -         -  none",
 	"",
-	"  What a freed kmalloc-96 object would be, given as a request_queue:",
+	"  An address no disk leads to (here a freed kmalloc-96 object, taken",
+	"  from \"kmem -S kmalloc-96\"), examined as if it were a request_queue:",
 	"",
-	"    %s> hctxfq -j ffff8ed0428a3060 | grep -A12 '\"slab\"'",
-	"",
-	"  (see docs/facts-blk.md for the keys: slab.free, slab.free_list, ...)",
+	"    %s> hctxfq ffff89b702986000",
+	"    DISK      GENDISK           QUEUE             HCTXS  INFLIGHT  ELEVATOR",
+	"    ?         -                 ffff89b702986000      -         -  none",
+	"      not reached from block_class; in SLUB: free object ffff89b702986000 of kmalloc-96 (on the cpu free list)",
 	NULL
 };
 

@@ -21,6 +21,8 @@ static const char *num(char *buf, size_t size, jv obj, const char *key)
 // A bool at obj[key]: 1 true, 0 false, -1 absent. Does not consume obj.
 static int flag(jv obj, const char *key)
 {
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return -1;
 	jv v = jv_object_get(jv_copy(obj), jv_string(key));
 	int r = jv_get_kind(v) == JV_KIND_TRUE ? 1 :
 		jv_get_kind(v) == JV_KIND_FALSE ? 0 : -1;
@@ -83,6 +85,7 @@ static void print_errors(FILE *f, const char *indent, const char *what,
 	jv_free(e);
 }
 
+// Width of the NAME column; consumes @p vqs.
 static int name_width(jv vqs)
 {
 	int w = 4;
@@ -92,6 +95,7 @@ static int name_width(jv vqs)
 			w = (int)strlen(n);
 		jv_free(vq);
 	}
+	jv_free(vqs);
 	return w;
 }
 

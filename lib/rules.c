@@ -1001,7 +1001,9 @@ static struct rv_rule *parse_rule(struct loader *l, yaml_node_t *root)
 		free(check);
 		free(problem);
 	}
-	if (!l->nproblems)
+	// Compile even after other problems, so that one lint run reports
+	// the jq errors too.
+	if (r->condition.text)
 		compile_rule(l, r);
 	return r;
 }

@@ -214,8 +214,8 @@ static void irq_desc_map_load(struct vdecode *d)
 	struct rv_target *t = d->t;
 	rv_addr_t sym;
 	m->loaded = true;
-	// CONFIG_SPARSE_IRQ up to v6.4: a radix tree, which is an xarray
-	// since v4.20 ("radix tree: use xarray").
+	// CONFIG_SPARSE_IRQ in 6.1: irq_desc_tree, a radix tree, which is an
+	// xarray since v4.20.
 	if (!rv_symbol(t, "irq_desc_tree", &sym)) {
 		m->err = rv_xa_for_each(t, sym, MAX_IRQ_DESCS, collect_irq_desc,
 					m);
@@ -232,8 +232,8 @@ static void irq_desc_map_load(struct vdecode *d)
 		m->flat_n = MAX_IRQ_DESCS;
 		return;
 	}
-	// v6.5 ("genirq: Use a maple tree for interrupt descriptor
-	// management") moved them to the sparse_irqs maple tree.
+	// Later kernels (~v6.5) keep them in the sparse_irqs maple tree,
+	// which is not decoded: the vq's irq number is still given.
 	m->err = rv_error_format(RV_ERR_LOOKUP,
 				 "irq descriptors: no irq_desc_tree or irq_desc[] "
 				 "(maple tree sparse_irqs, v6.5+, is not decoded)");
@@ -362,8 +362,9 @@ static struct rv_error *msi_store(struct rv_target *t, rv_addr_t dev,
 				  rv_addr_t *ret)
 {
 	uint64_t data;
-	// v5.17 ("genirq/msi: Add msi_device_data") put dev->msi.data; older
-	// kernels keep a dev->msi_list, which is not decoded.
+	// dev->msi.data (struct msi_device_data) is the v5.17+ layout (the
+	// genirq/msi rework); older kernels keep a dev->msi_list of
+	// descriptors, which is not decoded.
 	struct rv_error *err = rv_read_member(t, dev, "struct device",
 					      "msi.data", &data);
 	if (err)
@@ -372,9 +373,9 @@ static struct rv_error *msi_store(struct rv_target *t, rv_addr_t dev,
 	if (!data)
 		return rv_error_format(RV_ERR_ABSENT,
 				       "device has no MSI data (dev->msi.data NULL)");
-	// v5.17-v6.1: msi_device_data.__store; v6.2 ("genirq/msi: Make
-	// descriptor iterators device domain aware") moved it to
-	// __domains[MSI_DEFAULT_DOMAIN].store, MSI_DEFAULT_DOMAIN being 0.
+	// 6.1: msi_device_data.__store, indexed by msi_index (see
+	// msi_get_virq()). Later kernels (per-device MSI domains, ~v6.2)
+	// have __domains[MSI_DEFAULT_DOMAIN].store, MSI_DEFAULT_DOMAIN = 0.
 	if (rv_member_exists(t, "struct msi_device_data", "__store"))
 		return rv_member_addr(t, data, "struct msi_device_data",
 				      "__store", ret);
@@ -765,7 +766,7 @@ static jv decode_split(struct rv_target *t, const struct vq_layout *l, jv o,
 				   "avail_addr", &avail);
 	bool have_used = put_addr(t, &o, vvq, vvqt, SPLIT("vring.used"),
 				  "used_addr", &used);
-	// ~v4.5 ("virtio_ring: shadow available ring flags & index").
+	// avail_flags_shadow/avail_idx_shadow: ~v4.5 and later (kernel-facts).
 	bool have_shadow =
 		put_member_opt(t, &o, vvq, vvqt, SPLIT("avail_flags_shadow"),
 			       "avail_flags_shadow", &flags_shadow) &&
@@ -859,9 +860,10 @@ static jv decode_packed(struct rv_target *t, jv o, rv_addr_t vvq,
 		       "avail_used_flags", NULL);
 	put_member_opt(t, &o, vvq, vvqt, "packed.event_flags_shadow",
 		       "event_flags_shadow", NULL);
-	// Before v6.0 ("virtio_ring: make vring_virtqueue.last_used_idx
-	// carry the used wrap counter") packed.used_wrap_counter was a
-	// separate bool; since then it is bit 15 of last_used_idx.
+	// Older packed rings (v5.0 to ~v5.19, exact version UNVERIFIED) keep
+	// packed.used_wrap_counter as a separate bool; 6.1 has no such member
+	// and keeps the counter in bit 15 (VRING_PACKED_EVENT_F_WRAP_CTR) of
+	// last_used_idx (kernel-facts: "6.1+").
 	bool used_wrap;
 	uint64_t pos = last_used;
 	if (!put_bool_opt(t, &o, vvq, vvqt, "packed.used_wrap_counter",
@@ -1125,10 +1127,10 @@ static struct rv_error *bus_devices_klist(struct rv_target *t, rv_addr_t bus,
 		if (err)
 			return err;
 	} else {
-		// v6.3 ("driver core: bus: move the private structure out of
-		// struct bus_type", the bus_to_subsys() series) dropped
-		// bus_type.p: find the subsys_private whose ->bus is @p bus
-		// among the ksets on bus_kset.
+		// bus_type.p is in 6.1 and gone in 6.12 (the driver-core
+		// bus_to_subsys() rework, ~v6.3, version UNVERIFIED): find the
+		// subsys_private whose ->bus is @p bus among the ksets on
+		// bus_kset, as bus_to_subsys() does.
 		uint64_t bus_kset;
 		rv_addr_t sym, head, node;
 		if ((err = rv_symbol(t, "bus_kset", &sym)) ||

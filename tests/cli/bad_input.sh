@@ -39,7 +39,8 @@ rv_match "facts --help text" "usage: raidvirt facts" "$(cat "$WORK/out")"
 run "show --help" 0 "" show --help
 rv_match "show --help text" "usage: raidvirt show" "$(cat "$WORK/out")"
 run "help triage" 0 "" help triage
-rv_match "help triage text" "Not implemented yet" "$(cat "$WORK/out")"
+rv_match "help triage text" "usage: raidvirt triage" "$(cat "$WORK/out")"
+run "triage without dump" 2 "" triage
 
 # ---- files that are not dumps ----
 : >"$WORK/empty"
@@ -49,7 +50,9 @@ run "empty file" 3 "^raidvirt: $WORK/empty: empty file" facts --json "$WORK/empt
 run "random bytes" 3 "^raidvirt: $WORK/random: not a kernel dump" facts --json "$WORK/random"
 
 # ---- a real dump, damaged or with the wrong debug info ----
-if [ -n "$RV_NO_BUILD" ]; then
+if [ -n "$RV_DUMPS" ]; then	# a snapshot of the rig's cache: DIR/SCENARIO/
+	dir=$RV_DUMPS/healthy
+elif [ -n "$RV_NO_BUILD" ]; then	# the latest cached dumps, never start the rig
 	dir=$(readlink -f "$RV_BUILD/dumps/$RV_RELEASE/healthy")
 else
 	dir=$(rv_dump_dir healthy)
@@ -77,6 +80,39 @@ if [ -f "$dir/vmcore.elf" ]; then
 	head -c 10M "$dir/vmcore.elf" >"$WORK/elf-truncated"
 	run "truncated ELF dump" 3 "^raidvirt: $WORK/elf-truncated: truncated dump" \
 		facts --json "$WORK/elf-truncated"
+	# Pages makedumpfile excludes from an ELF dump are the tail of a LOAD
+	# segment beyond p_filesz: shrink the largest segment's p_filesz by
+	# 16 MiB and read a direct-map page in that tail. It must fail, not
+	# read as zeros (libkdumpfile 0.5.1 would give zeros).
+	cp "$dir/vmcore.elf" "$WORK/filtered.elf"
+	chmod u+w "$WORK/filtered.elf"
+	hole=$(python3 - "$WORK/filtered.elf" <<-'EOF'
+		import struct, sys
+		with open(sys.argv[1], "r+b") as f:
+		    h = f.read(64)
+		    phoff, = struct.unpack_from("<Q", h, 32)
+		    phentsize, phnum = struct.unpack_from("<HH", h, 54)
+		    best = None
+		    for i in range(phnum):
+		        f.seek(phoff + i * phentsize)
+		        typ, _, _, _, pa, fsz, msz, _ = struct.unpack("<IIQQQQQQ", f.read(56))
+		        if typ == 1 and fsz > 32 << 20 and (best is None or fsz > best[1]):
+		            best = (i, fsz, pa)
+		    i, fsz, pa = best
+		    f.seek(phoff + i * phentsize + 32)
+		    f.write(struct.pack("<Q", fsz - (16 << 20)))
+		    print("%#x" % (pa + fsz - (8 << 20)))
+		EOF
+	)
+	pob=$("$RV_CLI" debug "$dir/vmcore.elf" rd:page_offset_base:1 | awk '/^rd /{print $3}')
+	addr=$(printf '0x%x' $((0x$pob + hole)))
+	timeout 30 "$RV_CLI" debug "$dir/vmcore.elf" "rd:$addr:4" >"$WORK/out" 2>&1
+	rv_eq "unfiltered ELF: page at physical $hole reads" 0 $?
+	timeout 30 "$RV_CLI" debug "$WORK/filtered.elf" "rd:$addr:4" >"$WORK/out" 2>&1
+	rv_eq "filtered ELF: excluded page exit status" 3 $?
+	rv_match "filtered ELF: excluded page is a fault, not zeros" \
+		"^error rd:$addr:4: fault: .* is excluded from the dump" "$(cat "$WORK/out")"
+	rm -f "$WORK/filtered.elf"
 fi
 
 run "vmlinux is /bin/ls" 3 "^raidvirt: /bin/ls is not an x86_64 vmlinux" \
@@ -114,7 +150,6 @@ run "module debuginfo via --debuginfo" 0 "" \
 rv_eq "module debuginfo via --debuginfo: no debuginfo_missing" "0" \
 	"$(jq '[.[] | objects | .debuginfo_missing // empty] | length' "$WORK/out")"
 
-run "triage is not implemented" 3 "^raidvirt: triage is not implemented yet" triage "$dump"
 run "debug: bad query" 3 "" debug "$dump" sym:no_such_symbol_xyz
 rv_match "debug: bad query line" "^error sym:no_such_symbol_xyz: lookup: no symbol" "$(cat "$WORK/out")"
 

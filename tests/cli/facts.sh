@@ -45,8 +45,11 @@ same_json() {
 check_scenario() {
 	local sc=$1 dir out=$WORK/$1
 	mkdir -p "$out"
-	# RV_NO_BUILD=1: use the latest cached dumps as they are, never start the rig.
-	if [ -n "$RV_NO_BUILD" ]; then
+	# RV_DUMPS=DIR: dumps in DIR/SCENARIO/ (a snapshot of the rig's cache);
+	# RV_NO_BUILD=1: the latest cached dumps as they are, never start the rig.
+	if [ -n "$RV_DUMPS" ]; then
+		dir=$RV_DUMPS/$sc
+	elif [ -n "$RV_NO_BUILD" ]; then
 		dir=$(readlink -f "$RV_BUILD/dumps/$RV_RELEASE/$sc")
 	else
 		dir=$(rv_dump_dir "$sc")
@@ -132,7 +135,7 @@ check_scenario() {
 	# ---- raw backend answers against crash ----
 	local sym
 	for sym in modules nr_cpu_ids vector_irq all_mddevs; do
-		rv_eq "$sc: sym $sym" "$(awk '{printf "%016x", strtonum("0x" $1)}' "$cdir/sym_$sym")" \
+		rv_eq "$sc: sym $sym" "$(printf '%016x' "0x$(awk '{print $1}' "$cdir/sym_$sym")")" \
 			"$(sed -n "s/^sym $sym //p" <<<"$dbg")"
 	done
 	rv_eq "$sc: rd nr_cpu_ids" "$(awk '{print $2}' "$cdir/rd_nr_cpu_ids")" \

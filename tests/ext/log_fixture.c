@@ -5,8 +5,8 @@
 // symbols and layouts come from the tables below (the layouts are those of
 // the 6.1 debug info, pahole-checked); the decoders see an ordinary target.
 //
-// Prints one JSON object {case: section, ...}; tests/ext/test_dump.sh
-// asserts on it.
+// Prints one JSON object {case: section, ...} (or, with `report`, the text
+// report of the panicked kernel); tests/ext/test_dump.sh asserts on it.
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 
 #include "facts.h"
 #include "kernel_log.h"
+#include "report.h"
 
 // ---- the fixture target ----
 
@@ -115,43 +116,43 @@ static const struct {
 	enum rv_kind kind;
 	unsigned int bit_offset, bit_size;
 } members[] = {
-	{ "struct printk_ringbuffer", "desc_ring.count_bits", 0, 4, RV_KIND_INT },
-	{ "struct printk_ringbuffer", "desc_ring.descs", 8, 8, RV_KIND_PTR },
-	{ "struct printk_ringbuffer", "desc_ring.infos", 16, 8, RV_KIND_PTR },
-	{ "struct printk_ringbuffer", "desc_ring.head_id", 24, 8, RV_KIND_STRUCT },
-	{ "struct printk_ringbuffer", "desc_ring.tail_id", 32, 8, RV_KIND_STRUCT },
-	{ "struct printk_ringbuffer", "text_data_ring.size_bits", 48, 4, RV_KIND_INT },
-	{ "struct printk_ringbuffer", "text_data_ring.data", 56, 8, RV_KIND_PTR },
-	{ "struct printk_ringbuffer", "text_data_ring.head_lpos", 64, 8, RV_KIND_STRUCT },
-	{ "struct printk_ringbuffer", "text_data_ring.tail_lpos", 72, 8, RV_KIND_STRUCT },
-	{ "struct printk_ringbuffer", "fail", 80, 8, RV_KIND_STRUCT },
-	{ "struct prb_desc", "state_var", 0, 8, RV_KIND_STRUCT },
-	{ "struct prb_desc", "text_blk_lpos.begin", 8, 8, RV_KIND_INT },
-	{ "struct prb_desc", "text_blk_lpos.next", 16, 8, RV_KIND_INT },
-	{ "struct printk_info", "seq", 0, 8, RV_KIND_INT },
-	{ "struct printk_info", "ts_nsec", 8, 8, RV_KIND_INT },
-	{ "struct printk_info", "text_len", 16, 2, RV_KIND_INT },
-	{ "struct printk_info", "facility", 18, 1, RV_KIND_INT },
+	{ "struct printk_ringbuffer", "desc_ring.count_bits", 0, 4, RV_KIND_INT, 0, 0 },
+	{ "struct printk_ringbuffer", "desc_ring.descs", 8, 8, RV_KIND_PTR, 0, 0 },
+	{ "struct printk_ringbuffer", "desc_ring.infos", 16, 8, RV_KIND_PTR, 0, 0 },
+	{ "struct printk_ringbuffer", "desc_ring.head_id", 24, 8, RV_KIND_STRUCT, 0, 0 },
+	{ "struct printk_ringbuffer", "desc_ring.tail_id", 32, 8, RV_KIND_STRUCT, 0, 0 },
+	{ "struct printk_ringbuffer", "text_data_ring.size_bits", 48, 4, RV_KIND_INT, 0, 0 },
+	{ "struct printk_ringbuffer", "text_data_ring.data", 56, 8, RV_KIND_PTR, 0, 0 },
+	{ "struct printk_ringbuffer", "text_data_ring.head_lpos", 64, 8, RV_KIND_STRUCT, 0, 0 },
+	{ "struct printk_ringbuffer", "text_data_ring.tail_lpos", 72, 8, RV_KIND_STRUCT, 0, 0 },
+	{ "struct printk_ringbuffer", "fail", 80, 8, RV_KIND_STRUCT, 0, 0 },
+	{ "struct prb_desc", "state_var", 0, 8, RV_KIND_STRUCT, 0, 0 },
+	{ "struct prb_desc", "text_blk_lpos.begin", 8, 8, RV_KIND_INT, 0, 0 },
+	{ "struct prb_desc", "text_blk_lpos.next", 16, 8, RV_KIND_INT, 0, 0 },
+	{ "struct printk_info", "seq", 0, 8, RV_KIND_INT, 0, 0 },
+	{ "struct printk_info", "ts_nsec", 8, 8, RV_KIND_INT, 0, 0 },
+	{ "struct printk_info", "text_len", 16, 2, RV_KIND_INT, 0, 0 },
+	{ "struct printk_info", "facility", 18, 1, RV_KIND_INT, 0, 0 },
 	{ "struct printk_info", "level", 19, 1, RV_KIND_INT, 5, 3 },
-	{ "struct printk_info", "caller_id", 20, 4, RV_KIND_INT },
-	{ "struct printk_info", "dev_info.subsystem", 24, 16, RV_KIND_ARRAY },
-	{ "struct printk_info", "dev_info.device", 40, 48, RV_KIND_ARRAY },
-	{ "struct prb_data_block", "data", 8, 0, RV_KIND_ARRAY },
+	{ "struct printk_info", "caller_id", 20, 4, RV_KIND_INT, 0, 0 },
+	{ "struct printk_info", "dev_info.subsystem", 24, 16, RV_KIND_ARRAY, 0, 0 },
+	{ "struct printk_info", "dev_info.device", 40, 48, RV_KIND_ARRAY, 0, 0 },
+	{ "struct prb_data_block", "data", 8, 0, RV_KIND_ARRAY, 0, 0 },
 	// v3.11-v5.0 struct printk_log (no caller_id)
-	{ "struct printk_log", "ts_nsec", 0, 8, RV_KIND_INT },
-	{ "struct printk_log", "len", 8, 2, RV_KIND_INT },
-	{ "struct printk_log", "text_len", 10, 2, RV_KIND_INT },
-	{ "struct printk_log", "dict_len", 12, 2, RV_KIND_INT },
-	{ "struct printk_log", "facility", 14, 1, RV_KIND_INT },
+	{ "struct printk_log", "ts_nsec", 0, 8, RV_KIND_INT, 0, 0 },
+	{ "struct printk_log", "len", 8, 2, RV_KIND_INT, 0, 0 },
+	{ "struct printk_log", "text_len", 10, 2, RV_KIND_INT, 0, 0 },
+	{ "struct printk_log", "dict_len", 12, 2, RV_KIND_INT, 0, 0 },
+	{ "struct printk_log", "facility", 14, 1, RV_KIND_INT, 0, 0 },
 	{ "struct printk_log", "level", 15, 1, RV_KIND_INT, 5, 3 },
-	{ "struct uts_namespace", "name.release", 4 + 65 * 2, 65, RV_KIND_ARRAY },
-	{ "struct uts_namespace", "name.version", 4 + 65 * 3, 65, RV_KIND_ARRAY },
-	{ "struct uts_namespace", "name.machine", 4 + 65 * 4, 65, RV_KIND_ARRAY },
-	{ "struct uts_namespace", "name.nodename", 4 + 65 * 1, 65, RV_KIND_ARRAY },
-	{ "atomic_t", "counter", 0, 4, RV_KIND_INT },
-	{ "struct task_struct", "pid", 0x100, 4, RV_KIND_INT },
-	{ "struct task_struct", "comm", 0x200, 16, RV_KIND_ARRAY },
-	{ "struct pcpu_hot", "current_task", 0, 8, RV_KIND_PTR },
+	{ "struct uts_namespace", "name.release", 4 + 65 * 2, 65, RV_KIND_ARRAY, 0, 0 },
+	{ "struct uts_namespace", "name.version", 4 + 65 * 3, 65, RV_KIND_ARRAY, 0, 0 },
+	{ "struct uts_namespace", "name.machine", 4 + 65 * 4, 65, RV_KIND_ARRAY, 0, 0 },
+	{ "struct uts_namespace", "name.nodename", 4 + 65 * 1, 65, RV_KIND_ARRAY, 0, 0 },
+	{ "atomic_t", "counter", 0, 4, RV_KIND_INT, 0, 0 },
+	{ "struct task_struct", "pid", 0x100, 4, RV_KIND_INT, 0, 0 },
+	{ "struct task_struct", "comm", 0x200, 16, RV_KIND_ARRAY, 0, 0 },
+	{ "struct pcpu_hot", "current_task", 0, 8, RV_KIND_PTR, 0, 0 },
 };
 
 static const struct {
@@ -446,8 +447,16 @@ static jv case_panic_text(void)
 	return rv_kernel_log_panic_text(rv_jv_set(jv_object(), "lines", lines));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	// `log_fixture report`: the text report of the panicked kernel.
+	if (argc > 1 && !strcmp(argv[1], "report")) {
+		struct rv_report_opts o = { 0 };
+		jv sec = case_panic(false);
+		rv_report_dump(stdout, sec, &o);
+		jv_free(sec);
+		return 0;
+	}
 	jv out = jv_object();
 	out = rv_jv_set(out, "prb", case_prb());
 	out = rv_jv_set(out, "prb_garbage", case_prb_garbage());

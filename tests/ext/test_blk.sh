@@ -11,7 +11,9 @@
 # addresses picked from (2): free and allocated slab objects, a misaligned
 # and a non-slab address, an unknown disk name.
 #
-# Set RV_TEST_NO_BUILD=1 to fail instead of asking the rig for a missing dump.
+# Set RV_TEST_NO_BUILD=1 to fail instead of asking the rig for a missing dump,
+# RV_DUMPS=DIR to read DIR/SCENARIO/ instead of the rig cache, RV_KEEP_TMP=1 to
+# keep the crash outputs.
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -20,7 +22,7 @@ TMP=$(mktemp -d)
 [ -n "$RV_KEEP_TMP" ] && echo "keeping $TMP" || trap 'rm -rf "$TMP"' EXIT
 
 dump_dir() {
-	local d=$RV_BUILD/dumps/$RV_RELEASE/$1
+	local d=${RV_DUMPS:-$RV_BUILD/dumps/$RV_RELEASE}/$1
 	if [ -f "$d/vmcore" ]; then
 		readlink -f "$d"
 	elif [ -z "$RV_TEST_NO_BUILD" ]; then

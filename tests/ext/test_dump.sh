@@ -59,7 +59,8 @@ hms() {
 
 check_dump() {
 	local sc=$1 dir=$2 w=$3
-	local gt=$dir/ground-truth.json f=$w/facts.json
+	local gt=$w/ground-truth.json f=$w/facts.json
+	cp "$dir/ground-truth.json" "$gt"
 
 	rv_crash "$dir/vmcore" "$w/crash.out" \
 		"raidvirt -j > $f" \
@@ -158,8 +159,8 @@ check_dump() {
 	rv_eq "$sc: printed lines = crash log | wc -l" "$(wc -l <"$w/log.txt")" "$(wc -l <"$w/facts_log.txt")"
 	# Text only (crash's "[ ts] " prefix and indentation stripped).
 	rv_eq "$sc: last 20 lines' text = crash log" \
-		"$(tail -20 "$w/log.txt" | sed 's/^\[ *[0-9]*\.[0-9]*\] //; s/^ *//')" \
-		"$(tail -20 "$w/facts_log.txt" | sed 's/^\[ *[0-9]*\.[0-9]*\] //; s/^ *//')"
+		"$(tail -20 "$w/log.txt" | sed 's/^\[ *[0-9]*\.[0-9]*\] //; s/^ *//' | tr '\n' '|')" \
+		"$(tail -20 "$w/facts_log.txt" | sed 's/^\[ *[0-9]*\.[0-9]*\] //; s/^ *//' | tr '\n' '|')"
 	if cmp -s "$w/log.txt" "$w/facts_log.txt"; then
 		rv_ok "$sc: whole log (timestamps included) = crash log"
 	else
@@ -189,11 +190,60 @@ check_dump() {
 	if [ -f "$dir/vmcore.elf" ]; then
 		rv_crash "$dir/vmcore.elf" "$w/crash-elf.out" "raidvirt -j > $w/facts-elf.json"
 		rv_eq "$sc: dump section identical from vmcore.elf" \
-			"$(jq -S .dump "$f")" "$(jq -S .dump "$w/facts-elf.json" 2>/dev/null)"
+			"$(jq -cS .dump "$f")" "$(jq -cS .dump "$w/facts-elf.json" 2>/dev/null)"
 		rv_eq "$sc: log section identical from vmcore.elf" \
 			"$(jq -S .log "$f" | md5sum)" "$(jq -S .log "$w/facts-elf.json" 2>/dev/null | md5sum)"
 	fi
 }
+
+# ---- synthetic kernels: what the rig dumps never show ----
+check_fixture() {
+	local fx=$work/log_fixture j=$work/fixture.json
+	if ! ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -I"$RV_ROOT/lib" -o "$fx" \
+		"$RV_ROOT/tests/ext/log_fixture.c" "$RV_BUILD/lib/librv.a" \
+		-ljq -lonig -lyaml -lm || ! "$fx" >"$j"; then
+		rv_not_ok "fixture: log_fixture builds and runs"
+		return
+	fi
+	# printk ringbuffer: 8 descriptors, tail id 8 .. head id 14
+	rv_eq "fixture prb: seqs" "8,9,11,12,13,14" "$(rv_jq "$j" '[.prb.lines[].seq] | join(",")')"
+	rv_eq "fixture prb: plain block" "first" "$(rv_jq "$j" '.prb.lines[0].text')"
+	rv_eq "fixture prb: empty line (NO_LPOS)" "" "$(rv_jq "$j" '.prb.lines[1].text')"
+	rv_eq "fixture prb: block wrapped to the ring start" "wrapped text" "$(rv_jq "$j" '.prb.lines[2].text')"
+	rv_eq "fixture prb: level bitfield" "4" "$(rv_jq "$j" '.prb.lines[2].level')"
+	rv_match "fixture prb: FAILED_LPOS record kept with error" "not stored" "$(rv_jq "$j" '.prb.lines[3].error')"
+	rv_eq "fixture prb: committed multi-line record" '"Oops: 0002 [#1]\nRIP: 0010:x"' "$(jq -c '.prb.lines[4].text' "$j")"
+	rv_match "fixture prb: block of another record refused" "another record" "$(rv_jq "$j" '.prb.lines[5].error')"
+	rv_eq "fixture prb: reserved descriptor skipped" 1 "$(rv_jq "$j" .prb.skipped)"
+	rv_eq "fixture prb: bad_records" 2 "$(rv_jq "$j" .prb.bad_records)"
+	rv_eq "fixture prb: nr_text_lines" 7 "$(rv_jq "$j" .prb.nr_text_lines)"
+	rv_eq "fixture prb: overwritten = first_seq" 8 "$(rv_jq "$j" .prb.overwritten)"
+	rv_match "fixture prb: head 100 ids past tail -> error" "more than its 8 descriptors" "$(rv_jq "$j" .prb_garbage.error)"
+	rv_eq "fixture prb: ... and no lines" 0 "$(rv_jq "$j" '.prb_garbage.lines | length')"
+	rv_match "fixture prb: count_bits 40 refused" "count_bits is 40" "$(rv_jq "$j" .prb_huge.error)"
+	# log_buf (v3.5-v5.9): seq 5 at index 32, wrap marker at 56, seq 6 at 0
+	rv_eq "fixture log_buf: source (no prb symbol)" "log_buf" "$(rv_jq "$j" .logbuf.source)"
+	rv_eq "fixture log_buf: walk across the wrap marker" "5:aaaa,6:bbbbb" \
+		"$(rv_jq "$j" '[.logbuf.lines[] | "\(.seq):\(.text)"] | join(",")')"
+	rv_eq "fixture log_buf: no error" "null" "$(rv_jq "$j" .logbuf.error)"
+	rv_match "fixture log_buf: bad len stops the walk" "out of bounds at index 56" "$(rv_jq "$j" .logbuf_bad.error)"
+	rv_eq "fixture log_buf: records before it kept" 1 "$(rv_jq "$j" '.logbuf_bad.lines | length')"
+	# a panicked kernel
+	local c
+	for c in panic panic_pcpu_hot; do
+		rv_eq "fixture $c: cpu" 2 "$(rv_jq "$j" ".$c.panic.cpu")"
+		rv_eq "fixture $c: task" "4242 boom" "$(rv_jq "$j" ".$c.panic.task | \"\(.pid) \(.comm)\"")"
+		rv_eq "fixture $c: message" "test" "$(rv_jq "$j" ".$c.panic.message")"
+	done
+	rv_eq "fixture: online_list" "0,2-3" "$(rv_jq "$j" .panic.cpus.online_list)"
+	rv_eq "fixture: uptime from jiffies and tick_nsec" "10" "$(rv_jq "$j" .panic.uptime_seconds)"
+	rv_eq "fixture: panic message" "Fatal exception" "$(rv_jq "$j" .panic_text.message)"
+	rv_match "fixture: oops line" "^BUG: kernel NULL pointer" "$(rv_jq "$j" .panic_text.oops)"
+	rv_match "fixture: RIP line" "^RIP: 0010:md_wakeup_thread" "$(rv_jq "$j" .panic_text.rip)"
+	rv_match "fixture: report PANIC" 'PANIC: on CPU 2, task [0-9a-f]{16} pid 4242 "boom"' "$("$fx" report)"
+}
+
+check_fixture
 
 for sc in $SCENARIOS; do
 	# Resolve the scenario link once: the rig may replace it meanwhile.

@@ -14,7 +14,10 @@
 
 . "$(dirname "$0")/../lib.sh"
 
-OUT=$(mktemp -d)
+# Under the build directory, so the dumps can be hard-linked: the rig may
+# replace a dump while this test runs.
+mkdir -p "$RV_BUILD"
+OUT=$(mktemp -d "$RV_BUILD/test-md.XXXXXX")
 [ -n "$RV_KEEP" ] && echo "# output in $OUT" || trap 'rm -rf "$OUT"' EXIT
 
 # The first mddev of all_mddevs and its r1conf, as gdb expressions.
@@ -47,6 +50,9 @@ run_session() {
 	o=$OUT/$sc
 	mkdir -p "$o"
 	cp "$dir/ground-truth.json" "$o/gt.json" || return 1
+	# Every session of this scenario must open the same dump.
+	ln "$dir/vmcore" "$o/vmcore" 2>/dev/null || cp "$dir/vmcore" "$o/vmcore" ||
+		return 1
 	local cmds=(
 		"mod -s md_mod"
 		"mod -s raid1"
@@ -75,7 +81,7 @@ run_session() {
 		cmds+=("p/x $CONF->$c > $o/p-$c.txt")
 		cmds+=("x/1024dw $CONF->$c > $o/x-$c.txt")
 	done
-	rv_crash "$dir/vmcore" "$o/crash.log" "${cmds[@]}"
+	rv_crash "$o/vmcore" "$o/crash.log" "${cmds[@]}"
 }
 
 # Checks every dump gets: facts vs crash, facts vs ground truth, text.
@@ -254,11 +260,10 @@ check_frozen() {
 	# short session. An r1conf address selects its array; any other
 	# address (here an rdev) is decoded as a lone r1conf, and the decoder
 	# says that its ->mddev->private does not point back.
-	local dir conf rdev
-	dir=$(rv_dump_dir raid1-frozen) || return
+	local conf rdev
 	conf=$(rv_jq "$j" "$C.addr")
 	rdev=$(rv_jq "$j" "$A.members[0].addr")
-	rv_crash "$dir/vmcore" "$o/crash-sel.log" \
+	rv_crash "$o/vmcore" "$o/crash-sel.log" \
 		"r1conf -j $conf > $o/sel-conf.json" \
 		"r1conf -j ${rdev#0x} > $o/sel-rdev.json" \
 		"r1conf ${rdev#0x} > $o/sel-rdev.txt"

@@ -135,6 +135,9 @@ class Report:
             got, good = "error: %s" % err, False
         self._record(good, what, "expected >= %r, got %r" % (minimum, got))
 
+    def fail(self, what, detail):
+        self._record(False, what, detail)
+
     def _record(self, good, what, detail):
         if good:
             self.passed += 1
@@ -270,7 +273,7 @@ def check_dump(dump_dir, dump_name, basic):
         check_virtio(report, truth, out)
         check_inspection(report, truth, crash.run(inspection_queries(out)))
     except (subprocess.TimeoutExpired, OSError, ValueError, KeyError) as err:
-        report._record(False, "crash session", "%s: %s" % (type(err).__name__, err))
+        report.fail("crash session", "%s: %s" % (type(err).__name__, err))
     return report
 
 
