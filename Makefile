@@ -44,7 +44,7 @@ $(LIBRV): $(LIB_OBJS)
 $(BUILD)/ext/%.o: CFLAGS += -DX86_64 -DGDB_10_2 -Iext
 $(EXT_SO): $(EXT_OBJS) $(LIBRV)
 	$(CC) -shared -Wl,-Bsymbolic -Wl,--no-undefined-version -o $@ \
-	    $(EXT_OBJS) $(LIBRV) $(LDLIBS_CORE)
+	    $(EXT_OBJS) $(LIBRV) -ldw -lelf $(LDLIBS_CORE)
 
 $(BUILD)/cli/%.o: CFLAGS += -Icli
 $(CLI): $(CLI_OBJS) $(LIBRV)

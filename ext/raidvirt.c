@@ -203,4 +203,5 @@ __attribute__((destructor)) static void raidvirt_fini(void)
 	if (session_ready)
 		rv_target_deinit(&session);
 	session_ready = false;
+	rv_crash_target_release();
 }

@@ -2,6 +2,13 @@
 // The `target` backend over crash's API. Everything here reads with
 // QUIET|RETURN_ON_ERROR, so a bad pointer becomes an rv_error, never a
 // longjmp out of the command.
+//
+// Types: each question to crash's gdb (`printm EXPR`) costs 60-90 ms, and a
+// full `raidvirt` asks a few hundred. So layouts are read with libdw from
+// the very files crash loaded (its vmlinux and the module objects `mod -s`
+// loaded), through lib/dwarf_types.c, the code the CLI uses; gdb is the
+// fallback when libdw cannot open a file or does not know a type.
+// docs/performance.md has the numbers.
 
 #include <ftw.h>
 #include <stdio.h>
@@ -10,7 +17,76 @@
 
 #include <crash/defs.h>
 
+#include "dwarf_types.h"
 #include "target_crash.h"
+
+// ---- libdw over the files crash loaded ----
+
+#define MAX_DWARF_FILES 64
+
+static struct {
+	char *path;
+	struct rv_dwarf *dw;	// NULL: could not be opened (not retried)
+} dwarf_files[MAX_DWARF_FILES];
+static size_t dwarf_nfiles;
+
+static struct rv_dwarf *dwarf_file(const char *path)
+{
+	for (size_t i = 0; i < dwarf_nfiles; i++) {
+		if (!strcmp(dwarf_files[i].path, path))
+			return dwarf_files[i].dw;
+	}
+	if (dwarf_nfiles == MAX_DWARF_FILES)
+		return NULL;
+	struct rv_dwarf *dw = NULL;
+	struct rv_error *err = rv_dwarf_open(path, &dw);
+	if (err) {
+		if (CRASHDEBUG(1))
+			fprintf(fp, "raidvirt: libdw: %s\n", err->msg);
+		rv_error_destroy(err);
+		dw = NULL;
+	}
+	char *copy = strdup(path);
+	if (!copy) {
+		rv_dwarf_close(dw);
+		return NULL;
+	}
+	dwarf_files[dwarf_nfiles].path = copy;
+	dwarf_files[dwarf_nfiles].dw = dw;
+	dwarf_nfiles++;
+	return dw;
+}
+
+// vmlinux first, then every module whose debug info crash has loaded.
+static bool dwarf_types(struct rv_types *ts, struct rv_dwarf **buf, size_t n)
+{
+	const char *vmlinux = pc->namelist_debug ? pc->namelist_debug :
+			      pc->debuginfo_file ? pc->debuginfo_file :
+			      pc->namelist;
+	if (!vmlinux || !(buf[0] = dwarf_file(vmlinux)))
+		return false;
+	size_t k = 1;
+	for (int i = 0; i < kt->mods_installed && k < n; i++) {
+		struct load_module *lm = &st->load_modules[i];
+		if (!(lm->mod_flags & MOD_LOAD_SYMS) || !lm->mod_namelist[0])
+			continue;
+		struct rv_dwarf *dw = dwarf_file(lm->mod_namelist);
+		if (dw)
+			buf[k++] = dw;
+	}
+	ts->files = buf;
+	ts->nfiles = k;
+	return true;
+}
+
+void rv_crash_target_release(void)
+{
+	for (size_t i = 0; i < dwarf_nfiles; i++) {
+		rv_dwarf_close(dwarf_files[i].dw);
+		free(dwarf_files[i].path);
+	}
+	dwarf_nfiles = 0;
+}
 
 // Run a gdb command and return its first output line (malloc'd).
 static char *gdb_line(const char *cmd)
@@ -121,6 +197,14 @@ static struct rv_error *crash_type_size(struct rv_target *t, const char *type,
 	(void)t;
 	if (!plain_identifier(type))
 		return rv_error_format(RV_ERR_INVALID, "bad type name '%s'", type);
+	struct rv_dwarf *files[MAX_DWARF_FILES];
+	struct rv_types ts;
+	if (dwarf_types(&ts, files, MAX_DWARF_FILES)) {
+		struct rv_error *err = rv_types_size(&ts, type, ret);
+		if (!err || err->code != RV_ERR_LOOKUP)
+			return err;
+		rv_error_destroy(err);	// ask gdb, which may know more
+	}
 	char expr[256];
 	struct printm p;
 	snprintf(expr, sizeof(expr), "*(%s *)0", type);
@@ -138,6 +222,19 @@ static struct rv_error *crash_member(struct rv_target *t, const char *type,
 	if (!plain_identifier(type) || !plain_identifier(path))
 		return rv_error_format(RV_ERR_INVALID, "bad member '%s.%s'", type,
 				       path);
+	struct rv_dwarf *files[MAX_DWARF_FILES];
+	struct rv_types ts;
+	uint64_t size;
+	if (dwarf_types(&ts, files, MAX_DWARF_FILES)) {
+		// When libdw knows the type, its answer about the member is
+		// final; gdb is asked only about types libdw has not seen.
+		struct rv_error *err = rv_types_size(&ts, type, &size);
+		if (!err)
+			return rv_types_member(&ts, type, path, ret);
+		if (err->code != RV_ERR_LOOKUP)
+			return err;
+		rv_error_destroy(err);
+	}
 	char expr[512];
 	struct printm p, q;
 	snprintf(expr, sizeof(expr), "((%s *)0)->%s", type, path);
@@ -180,6 +277,14 @@ static struct rv_error *crash_enum_value(struct rv_target *t, const char *name,
 					 int64_t *ret)
 {
 	(void)t;
+	struct rv_dwarf *files[MAX_DWARF_FILES];
+	struct rv_types ts;
+	if (dwarf_types(&ts, files, MAX_DWARF_FILES)) {
+		struct rv_error *err = rv_types_enum(&ts, name, ret);
+		if (!err || err->code != RV_ERR_LOOKUP)
+			return err;
+		rv_error_destroy(err);
+	}
 	long v;
 	if (!enumerator_value((char *)name, &v))
 		return rv_error_format(RV_ERR_LOOKUP, "no enumerator %s", name);

@@ -7,6 +7,8 @@
 
 /** Prepare @p t to read the dump crash has open. */
 struct rv_error *rv_crash_target_init(struct rv_target *t);
+/** Close the debug files opened for layouts (at unload). */
+void rv_crash_target_release(void);
 /** The dumped kernel's release, as crash read it. */
 const char *rv_crash_release(void);
 

@@ -2,7 +2,7 @@
 /**
  * @file dwarf_types.h
  * Types, members and enumerators from DWARF (elfutils libdw), for the
- * libkdumpfile backend.
+ * libkdumpfile backend and (for speed) the crash backend.
  *
  * Each debug file gets a lazy name index: on a lookup that the index cannot
  * answer yet, the top-level DIEs of further compilation units are indexed
@@ -10,8 +10,8 @@
  * insides of functions, until a complete definition (not
  * DW_AT_declaration) turns up or the file is exhausted.
  */
-#ifndef RV_CLI_DWARF_TYPES_H
-#define RV_CLI_DWARF_TYPES_H
+#ifndef RV_DWARF_TYPES_H
+#define RV_DWARF_TYPES_H
 
 #include <stddef.h>
 #include <stdint.h>

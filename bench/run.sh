@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Benchmark: wall time and peak memory of the standalone program and of
+# crash with the extension, on every rig dump. Prints a Markdown table
+# (docs/performance.md records the figures). Not a test: it asserts nothing.
+#
+#   make bench            # or: bench/run.sh [RUNS]
+#
+# Each figure is the median of RUNS runs (default 3). Build the dumps first
+# (make dumps) so that the rig does not run inside the measurement.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+
+runs=${1:-3}
+scenarios=$(dumps/rig.py list | awk '{print $1}')
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# measure OUT CMD...: median wall seconds and max RSS (MiB) over $runs runs.
+measure() {
+	local out=$1
+	shift
+	: >"$out"
+	for _ in $(seq "$runs"); do
+		/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>&1 || true
+		cat "$tmp/time" >>"$out"
+	done
+	sort -n "$out" | awk -v n="$runs" '
+		{ t[NR] = $1; if ($2 > m) m = $2 }
+		END { printf "%.2f s | %.0f MiB", t[int((n + 1) / 2)], m / 1024 }'
+}
+
+echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1 /proc/loadavg)"
+echo "kernel of the dumps: $RV_RELEASE; median of $runs runs"
+echo
+echo "| dump | size | raidvirt facts --json | raidvirt triage | crash -s, quit | crash -s + extend + raidvirt -j |"
+echo "|---|---|---|---|---|---|"
+for sc in $scenarios; do
+	dir=$("$RV_ROOT/dumps/rig.py" path "$sc" 2>/dev/null) || continue
+	dump=$dir/vmcore
+	[ -r "$dump" ] || continue
+	size=$(du -m "$dump" | cut -f1)
+	printf 'quit\n' >"$tmp/quit.in"
+	printf 'extend %s\nraidvirt -j > /dev/null\nquit\n' "$RV_EXT" >"$tmp/ext.in"
+	cli=$(measure "$tmp/m1" "$RV_CLI" facts --json "$dump")
+	tri=$(measure "$tmp/m2" "$RV_CLI" triage "$dump")
+	cq=$(measure "$tmp/m3" crash -s "$RV_VMLINUX" "$dump" -i "$tmp/quit.in")
+	ce=$(measure "$tmp/m4" crash -s "$RV_VMLINUX" "$dump" -i "$tmp/ext.in")
+	echo "| $sc | ${size} MiB | $cli | $tri | $cq | $ce |"
+done
