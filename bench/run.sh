@@ -24,7 +24,9 @@ measure() {
 	: >"$out"
 	for _ in $(seq "$runs"); do
 		/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>&1 || true
-		cat "$tmp/time" >>"$out"
+		# GNU time puts "Command exited with non-zero status N" first
+		# when the command fails (triage exits 1 on findings).
+		tail -n 1 "$tmp/time" >>"$out"
 	done
 	sort -n "$out" | awk -v n="$runs" '
 		{ t[NR] = $1; if ($2 > m) m = $2 }
@@ -34,8 +36,8 @@ measure() {
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1 /proc/loadavg)"
 echo "kernel of the dumps: $RV_RELEASE; median of $runs runs"
 echo
-echo "| dump | size | raidvirt facts --json | raidvirt triage | crash -s, quit | crash -s + extend + raidvirt -j |"
-echo "|---|---|---|---|---|---|"
+echo "| dump | size | \`raidvirt facts --json\` | peak RSS | \`raidvirt triage\` | peak RSS | crash -s, quit | peak RSS | crash -s + extend + \`raidvirt -j\` | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for sc in $scenarios; do
 	dir=$("$RV_ROOT/dumps/rig.py" path "$sc" 2>/dev/null) || continue
 	dump=$dir/vmcore

@@ -908,19 +908,6 @@ static void init_ctx(struct rv_target *t, struct blk_ctx *c, jv *errors)
 		c->have_bucket = true;
 }
 
-/** A user's selection: a disk name or an address (gendisk or queue). */
-static bool parse_select_addr(const char *select, rv_addr_t *ret)
-{
-	char *end;
-	const char *s = strncmp(select, "0x", 2) ? select : select + 2;
-	if (!*s)
-		return false;
-	unsigned long long v = strtoull(s, &end, 16);
-	if (*end || !rv_addr_kernel(v))
-		return false;
-	*ret = v;
-	return true;
-}
 
 static struct rv_error *decode(struct rv_target *t, const char *select,
 			       jv *ret)
@@ -930,7 +917,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 	init_ctx(t, &c, &errors);
 
 	rv_addr_t want = 0;
-	bool by_addr = select && parse_select_addr(select, &want);
+	bool by_addr = select && rv_parse_addr(select, &want);
 	jv disks = jv_array();
 	jv found = c.disk_type ? list_gendisks(t, c.disk_type, &errors) : jv_array();
 	bool matched = false;

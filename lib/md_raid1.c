@@ -870,18 +870,6 @@ static jv decode_mddev(struct md_ctx *c, rv_addr_t mddev)
 
 // ---- selection and the walk ----
 
-// A kernel address typed by the user ("0xffff..." or "ffff...").
-static bool parse_addr(const char *s, rv_addr_t *ret)
-{
-	char *end;
-	if (!s || !*s)
-		return false;
-	unsigned long long v = strtoull(s, &end, 16);
-	if (*end || !rv_addr_kernel(v))
-		return false;
-	*ret = v;
-	return true;
-}
 
 // Whether the mddev at @p mddev is what @p select names: its name, its
 // address, or the address of its private r1conf.
@@ -932,7 +920,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 	struct md_ctx c;
 	ctx_init(&c, t);
 	rv_addr_t addr = 0;
-	bool is_addr = parse_addr(select, &addr);
+	bool is_addr = rv_parse_addr(select, &addr);
 
 	jv sec = rv_jv_set(jv_object(), "present", jv_true());
 	if (select)

@@ -594,6 +594,18 @@ struct rv_error *rv_list_iter_next(struct rv_list_iter *it, rv_addr_t *ret)
 
 // ---- address sanity ----
 
+bool rv_parse_addr(const char *s, rv_addr_t *ret)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 16);
+	if (*end || !rv_addr_kernel(v))
+		return false;
+	*ret = v;
+	return true;
+}
+
 bool rv_addr_kernel(rv_addr_t addr)
 {
 	return addr >= UINT64_C(0xffff800000000000);

@@ -203,6 +203,8 @@ void rv_list_iter_init(struct rv_list_iter *it, struct rv_target *t,
 struct rv_error *rv_list_iter_next(struct rv_list_iter *it, rv_addr_t *ret);
 
 // ---- address sanity ----
+/** Parse a kernel address typed by a user ("0xffff..." or "ffff..."). */
+bool rv_parse_addr(const char *s, rv_addr_t *ret);
 /** x86_64 canonical kernel-half address. */
 bool rv_addr_kernel(rv_addr_t addr);
 /** Name of a known poison / list-poison pattern, or NULL. */

@@ -1236,17 +1236,6 @@ static jv decode_selected_vq(struct vdecode *d, const struct vq_layout *l,
 	return jv_array_append(devs, decode_device(d, l, NULL, vdev, vq, &keep));
 }
 
-static bool parse_addr(const char *s, rv_addr_t *ret)
-{
-	char *end;
-	if (!s || !*s)
-		return false;
-	unsigned long long v = strtoull(s, &end, 16);
-	if (*end || !rv_addr_kernel(v))
-		return false;
-	*ret = v;
-	return true;
-}
 
 static struct rv_error *decode(struct rv_target *t, const char *select,
 			       jv *ret)
@@ -1287,7 +1276,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 		d.pci_bus_type = 0;	// (the error is not interesting)
 	struct vq_layout l;
 	struct rv_error *lerr = vq_layout_init(t, &l);
-	if (select && parse_addr(select, &d.select_addr))
+	if (select && rv_parse_addr(select, &d.select_addr))
 		sec = rv_jv_set(sec, "select", rv_jv_addr(d.select_addr));
 	else if (select)
 		sec = rv_jv_set(sec, "select", jv_string(select));

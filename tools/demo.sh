@@ -13,17 +13,17 @@ dump=$dir/vmcore
 echo "== dump: $dump"
 echo
 
-if [ -x "$RV_CLI" ]; then
-	echo "== raidvirt facts $dump"
-	"$RV_CLI" facts "$dump" || true
-	echo
-fi
+echo "== raidvirt triage $dump"
+rc=0
+"$RV_CLI" triage "$dump" || rc=$?
+echo "(exit status $rc: 0 clean, 1 findings at or above --fail-on, 3 could not analyse)"
+echo
 
 echo "== crash -s $RV_VMLINUX $dump"
 echo "crash> extend $RV_EXT"
-echo "crash> raidvirt -b -w"
+echo "crash> r1conf -b -w"
 out=$(mktemp)
-rv_crash "$dump" "$out" "raidvirt -b -w" || true
+rv_crash "$dump" "$out" "r1conf -b -w" || true
 # Drop crash's own banner lines, keep the extension's report.
 sed -n '/raidvirt.so: shared object loaded/,$p' "$out" | tail -n +2
 rm -f "$out"
