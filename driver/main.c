@@ -33,7 +33,6 @@
 #include <linux/blk-mq-virtio.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
-#include <linux/idr.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/module.h>
@@ -68,7 +67,6 @@ module_param_named(fq_poison, rvblk_fq_poison, ulong, 0444);
 MODULE_PARM_DESC(fq_poison,
 		 "Value the corrupt_fq trigger writes into hctx->fq (LIST_POISON2-like, non-canonical). Default: 0xdead000000000122");
 
-static DEFINE_IDA(rvblk_index_ida);
 static int rvblk_major;
 
 /* One request virtqueue; blk-mq hardware context N uses queue N. */
@@ -552,17 +550,14 @@ static int rvblk_probe(struct virtio_device *vdev)
 	rb->vdev = vdev;
 	vdev->priv = rb;
 
-	rb->index = ida_alloc(&rvblk_index_ida, GFP_KERNEL);
-	if (rb->index < 0) {
-		err = rb->index;
-		goto out_free_rb;
-	}
+	/* rvblkN after virtioN: the rig knows the name before it binds us. */
+	rb->index = vdev->index;
 
 	err = rvblk_init_vqs(rb);
 	if (err) {
 		dev_err(&vdev->dev, "no virtqueues (%d queues asked): %d\n",
 			rb->nr_vqs, err);
-		goto out_free_index;
+		goto out_free_rb;
 	}
 
 	rb->tag_set.ops = &rvblk_mq_ops;
@@ -621,8 +616,6 @@ out_del_vqs:
 	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
 	kfree(rb->vqs);
-out_free_index:
-	ida_free(&rvblk_index_ida, rb->index);
 out_free_rb:
 	vdev->priv = NULL;
 	kfree(rb);
@@ -647,7 +640,6 @@ static void rvblk_remove(struct virtio_device *vdev)
 	vdev->config->del_vqs(vdev);
 	put_disk(rb->disk);
 	kfree(rb->vqs);
-	ida_free(&rvblk_index_ida, rb->index);
 	vdev->priv = NULL;
 	kfree(rb);
 }
@@ -693,7 +685,6 @@ static void __exit rvblk_exit(void)
 {
 	unregister_virtio_driver(&rvblk_driver);
 	unregister_blkdev(rvblk_major, KBUILD_MODNAME);
-	ida_destroy(&rvblk_index_ida);
 }
 
 module_init(rvblk_init);
