@@ -57,6 +57,11 @@ module_param_named(managed_irqs, rvblk_managed_irqs, bool, 0444);
 MODULE_PARM_DESC(managed_irqs,
 		 "Spread the queue interrupts with managed affinity (struct irq_affinity to virtio_find_vqs). Default: Y");
 
+static bool rvblk_wide_irqs;
+module_param_named(wide_irqs, rvblk_wide_irqs, bool, 0444);
+MODULE_PARM_DESC(wide_irqs,
+		 "Managed queue vectors beyond one per CPU span all CPUs (irq_affinity.calc_sets spreads one vector per CPU, the rest keep the default affinity, still managed), so each reserves a vector on every online CPU; without it the PCI core refuses more managed vectors than CPUs. Default: N");
+
 static unsigned int rvblk_queue_depth = 64;
 module_param_named(queue_depth, rvblk_queue_depth, uint, 0444);
 MODULE_PARM_DESC(queue_depth,
@@ -303,6 +308,19 @@ static int rvblk_queue_irq(struct rvblk *rb, unsigned int index)
 			      !strcmp(rb->irq_mode, "msix-per-vq") ? index + 1 : 1);
 }
 
+/*
+ * irq_affinity.calc_sets: one set of one vector per CPU, spread by the core
+ * (group_cpus_evenly). irq_create_affinity_masks() gives every vector past
+ * the sets the default affinity (all CPUs), still marked managed. With the
+ * callback, irq_calc_affinity_vectors() no longer caps the vector count at
+ * the number of possible CPUs.
+ */
+static void rvblk_calc_sets(struct irq_affinity *affd, unsigned int nvecs)
+{
+	affd->nr_sets = 1;
+	affd->set_size[0] = min(nvecs, num_online_cpus());
+}
+
 static int rvblk_init_vqs(struct rvblk *rb)
 {
 	struct virtio_device *vdev = rb->vdev;
@@ -328,6 +346,8 @@ static int rvblk_init_vqs(struct rvblk *rb)
 	if (!rb->vqs || !vqs || !callbacks || !names)
 		goto out_free;
 
+	if (rvblk_wide_irqs)
+		desc.calc_sets = rvblk_calc_sets;
 	for (i = 0; i < rb->nr_vqs; i++) {
 		spin_lock_init(&rb->vqs[i].lock);
 		snprintf(rb->vqs[i].name, sizeof(rb->vqs[i].name), "req.%u", i);
@@ -337,9 +357,10 @@ static int rvblk_init_vqs(struct rvblk *rb)
 
 	/*
 	 * Unlike virtio_blk we do not cap the queues at the CPU count: with
-	 * managed affinity every queue vector reserves a vector on each CPU of
-	 * its mask. When the vector space runs out, vp_find_vqs() falls back
-	 * to one shared MSI-X vector, then to INTx.
+	 * managed affinity every queue vector reserves a vector on each online
+	 * CPU of its mask (irq_matrix_reserve_managed). When per-queue vectors
+	 * cannot be had, vp_find_vqs() falls back to one shared MSI-X vector,
+	 * then to INTx.
 	 */
 	err = virtio_find_vqs(vdev, rb->nr_vqs, vqs, callbacks, names,
 			      rvblk_managed_irqs ? &desc : NULL);
