@@ -1041,9 +1041,11 @@ def build_ground_truth(scenario, release, disks, settings, custom, standard, bac
     truth["modules"] = parse_modules(raw.get("modules", ""))
     truth["irqs"] = parse_interrupts(raw.get("interrupts", ""), raw.get("irq_affinity", ""))
     truth["pci"] = parse_pci(raw.get("pci", ""))
-    truth["virtio_drivers"] = {words[0]: {"driver": words[1], "device_id": words[2]}
+    # "virtioN DRIVER DEVICE_ID"; an unbound device (failed probe) has no driver.
+    truth["virtio_drivers"] = {words[0]: {"driver": words[1] if len(words) == 3 else "",
+                                          "device_id": words[-1]}
                                for words in (line.split() for line in raw.get("virtio_drivers", "").splitlines())
-                               if len(words) == 3}
+                               if len(words) in (2, 3)}
     truth["rvblk"] = parse_rvblk_state(raw.get("rvblk_state", ""))
     truth["kallsyms"] = {line.split()[2]: "0x" + line.split()[0]
                          for line in raw.get("kallsyms_text", "").splitlines() if len(line.split()) == 3}
