@@ -57,6 +57,10 @@ deps:
 dumps:
 	@dumps/rig.py build-all
 
+# The reference driver (docs/driver.md), against the rig kernel's headers.
+driver:
+	$(MAKE) -C driver
+
 check: all
 	@tests/run-all.sh
 

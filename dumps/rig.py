@@ -37,6 +37,11 @@ REPO_ROOT = os.path.dirname(DUMPS_DIR)
 SCENARIO_DIR = os.path.join(DUMPS_DIR, "scenarios")
 INIT_TEMPLATE = os.path.join(DUMPS_DIR, "init.sh.in")
 BUILD_DIR = os.path.join(REPO_ROOT, "build")
+DRIVER_DIR = os.path.join(REPO_ROOT, "driver")
+# Out-of-tree modules a scenario may ask for (`module NAME`): name -> source dir.
+PROJECT_MODULES = {"rvblk": DRIVER_DIR}
+DRIVER_BUILD_TIMEOUT = 300  # make -C driver
+PANIC_TIMEOUT = 60          # a `panic` step: command sent until QEMU reports guest-panicked
 
 KERNEL_METAPACKAGE = "linux-image-cloud-amd64"
 GUEST_MODULES = ["virtio_pci", "virtio_blk", "raid1", "qemu_fw_cfg", "pvpanic_pci"]
@@ -226,8 +231,43 @@ class CpioArchive:
         return b"".join(parts)
 
 
-def assemble_initramfs(kernel):
-    """The initramfs contents for a kernel: busybox, mdadm, modules, /init."""
+def project_module_sources(name):
+    """The files a project module is built from (they key the dump cache)."""
+    source_dir = PROJECT_MODULES[name]
+    return sorted(os.path.join(source_dir, entry) for entry in os.listdir(source_dir)
+                  if entry in ("Kbuild", "Makefile") or re.fullmatch(r"[\w-]+\.[ch]", entry))
+
+
+def build_project_module(kernel, name):
+    """Build driver/ (Kbuild, against this kernel's headers) and return the .ko path."""
+    source_dir = PROJECT_MODULES[name]
+    try:
+        result = subprocess.run(["make", "-C", source_dir, "KERNEL_RELEASE=" + kernel.release],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, timeout=DRIVER_BUILD_TIMEOUT,
+                                preexec_fn=kill_with_parent)
+    except subprocess.TimeoutExpired:
+        raise RigTimeout("building %s took over %ds" % (name, DRIVER_BUILD_TIMEOUT))
+    output = result.stdout.decode(errors="replace")
+    if result.returncode != 0:
+        raise RigError("building module %s failed:\n%s" % (name, output[-3000:]))
+    path = os.path.join(source_dir, name + ".ko")
+    if not os.path.exists(path):
+        raise RigError("building module %s made no %s" % (name, path))
+    return path
+
+
+def project_module_guest_path(kernel, name):
+    return "/lib/modules/%s/extra/%s.ko" % (kernel.release, name)
+
+
+def assemble_initramfs(kernel, extra_modules=()):
+    """The initramfs contents for a kernel: busybox, mdadm, modules, /init.
+
+    extra_modules: {name: built .ko} of project modules, stored under
+    /lib/modules/REL/extra/ but not loaded: the scenario insmods them with
+    its parameters.
+    """
     archive = CpioArchive()
     for directory in ("dev", "proc", "sys", "tmp", "run", "root", "etc/rig"):
         archive.add_dir(directory)
@@ -252,15 +292,17 @@ def assemble_initramfs(kernel):
         archive.add_file(guest_path, read_module_file(path))
         guest_module_paths.append(guest_path)
     archive.add_file("etc/rig/modules", ("\n".join(guest_module_paths) + "\n").encode())
+    for name, path in sorted(dict(extra_modules).items()):
+        archive.add_file(project_module_guest_path(kernel, name).lstrip("/"), read_bytes(path))
 
     init = read_bytes(INIT_TEMPLATE).replace(b"@RELEASE@", kernel.release.encode())
     archive.add_file("init", init, 0o755)
     return archive, guest_module_paths
 
 
-def build_initramfs(kernel):
+def build_initramfs(kernel, extra_modules=()):
     """Path of the cached gzip'ed initramfs for this kernel, built when its content changed."""
-    archive, modules = assemble_initramfs(kernel)
+    archive, modules = assemble_initramfs(kernel, extra_modules)
     data = archive.to_bytes()
     key = hashlib.sha256(kernel.release.encode() + b"\0" + data).hexdigest()[:16]
     cache_dir = os.path.join(BUILD_DIR, "initramfs", kernel.release)
@@ -293,8 +335,9 @@ class Step:
 class Scenario:
     """A parsed .scn file: settings plus an ordered list of steps ending with `dump`."""
 
-    SETTINGS = ("description", "memory", "cpus", "disks", "timeout", "hold")
-    STEP_KINDS = ("guest", "guest-bg", "wait-guest", "sleep", "qmp", "set", "truth", "dump")
+    SETTINGS = ("description", "memory", "cpus", "disks", "timeout", "hold", "module", "device",
+                "append")
+    STEP_KINDS = ("guest", "guest-bg", "wait-guest", "sleep", "qmp", "set", "truth", "panic", "dump")
 
     def __init__(self, name, path):
         self.name = name
@@ -306,6 +349,9 @@ class Scenario:
         self.disk_bytes = 64 << 20
         self.step_timeout = DEFAULT_STEP_TIMEOUT
         self.held_disks = []
+        self.modules = []           # project modules (`module rvblk`)
+        self.device_props = {}      # diskN -> extra virtio-blk-pci properties
+        self.append = ""            # extra kernel command line
         self.steps = []
 
     @classmethod
@@ -351,6 +397,19 @@ class Scenario:
             if not re.fullmatch(r"disk\d+", rest):
                 raise ValueError("hold needs a disk id such as disk1")
             self.held_disks.append(rest)
+        elif keyword == "module":
+            if rest not in PROJECT_MODULES:
+                raise ValueError("module: known project modules are %s" % sorted(PROJECT_MODULES))
+            self.modules.append(rest)
+        elif keyword == "device":
+            disk, _, props = rest.partition(" ")
+            if not re.fullmatch(r"disk\d+", disk) or not re.fullmatch(r"[\w.-]+=[\w.-]+(,[\w.-]+=[\w.-]+)*",
+                                                                    props.strip()):
+                raise ValueError("device needs a disk id and virtio-blk-pci properties "
+                                 "(device disk1 num-queues=8,vectors=9)")
+            self.device_props.setdefault(disk, []).append(props.strip())
+        elif keyword == "append":
+            self.append = (self.append + " " + rest).strip()
         elif keyword == "disks":
             count, _, size = rest.partition(" ")
             self.disk_count = int(count)
@@ -363,9 +422,9 @@ class Scenario:
         if not dumps:
             self.steps.append(Step("dump", {}, 0, "dump (implicit)"))
         known = ["disk%d" % index for index in range(self.disk_count)]
-        for disk in self.held_disks:
+        for disk in self.held_disks + list(self.device_props):
             if disk not in known:
-                raise RigError("%s: hold %s: the scenario has disks %s" % (self.path, disk, known))
+                raise RigError("%s: %s: the scenario has disks %s" % (self.path, disk, known))
 
 
 def logical_lines(text):
@@ -394,6 +453,9 @@ def parse_step_args(kind, rest):
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError("guest-bg needs a NAME (identifier) then a command")
         return {"name": name, "command": required(command.strip(), "a shell command")}
+    if kind == "panic":
+        timeout, _, command = rest.partition(" ")
+        return {"timeout": float(timeout), "command": required(command.strip(), "a shell command")}
     if kind == "wait-guest":
         timeout, _, condition = rest.partition(" ")
         return {"timeout": float(timeout), "condition": required(condition.strip(), "a condition")}
@@ -605,6 +667,12 @@ class GuestShell:
         self.transcript.flush()
         return status, output
 
+    def send(self, command):
+        """Type a command that is not expected to return (it panics the guest)."""
+        self.transcript.write("[%7.2f] $ %s (not waited for)\n" % (time.monotonic() - self.started, command))
+        self.transcript.flush()
+        self.stream.send(("{ %s\n} </dev/null 2>&1\n" % command).encode())
+
     def check(self, command, timeout):
         status, output = self.run(command, timeout)
         if status != 0:
@@ -692,6 +760,8 @@ class QemuVm:
 
     def command_line(self):
         append = "console=ttyS0,115200 panic=0 rig.scenario=%s" % self.scenario.name
+        if self.scenario.append:
+            append += " " + self.scenario.append
         args = ["qemu-system-x86_64", "-machine", "q35", "-accel", self.accel,
                 "-smp", str(self.scenario.cpus), "-m", str(self.memory_mb),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
@@ -704,8 +774,10 @@ class QemuVm:
                 "-device", "vmcoreinfo"]
         for index, image in enumerate(self.disk_images):
             disk = self.disk_id(index)
-            args += ["-drive", self.drive_options(disk, image),
-                     "-device", "virtio-blk-pci,drive=drive-%s,id=%s,serial=rig-%s" % (disk, disk, disk)]
+            device = "virtio-blk-pci,drive=drive-%s,id=%s,serial=rig-%s" % (disk, disk, disk)
+            for props in self.scenario.device_props.get(disk, []):
+                device += "," + props
+            args += ["-drive", self.drive_options(disk, image), "-device", device]
         args += ["-device", "pvpanic-pci"]
         return args
 
@@ -838,6 +910,11 @@ def standard_truth_commands(block_devices):
         "modules": "cat /proc/modules",
         "kallsyms_text": "grep -E ' (_text|_stext)$' /proc/kallsyms",
         "meminfo": "head -n 3 /proc/meminfo",
+        "dmesg": "dmesg",
+        "virtio_drivers": ("for d in /sys/bus/virtio/devices/*; do echo \"${d##*/} "
+                           "$(basename \"$(readlink $d/driver 2>/dev/null)\") $(cat $d/device)\"; done"),
+        "rvblk_state": ("for f in /sys/bus/virtio/devices/*/rvblk/state; do [ -e \"$f\" ] || continue; "
+                        "d=${f%/rvblk/state}; echo \"device ${d##*/}\"; cat \"$f\"; done"),
         "pci": ("for d in /sys/bus/pci/devices/*; do echo \"${d##*/} $(cat $d/vendor) $(cat $d/device) "
                 "$(cat $d/class) $(ls $d/msi_irqs 2>/dev/null | tr '\\n' ' ')\"; done"),
     }
@@ -848,9 +925,9 @@ def standard_truth_commands(block_devices):
                 "cd /sys/block/%s/md && for f in level raid_disks degraded array_state sync_action; "
                 "do echo \"$f $(cat $f)\"; done; for d in dev-*; do "
                 "echo \"$d $(cat $d/slot) $(cat $d/state)\"; done" % device)
-        if device.startswith("vd") or device.startswith("md"):
+        if device.startswith(("vd", "md", "rvblk")):
             commands["inflight." + device] = "cat /sys/block/%s/inflight" % device
-        if device.startswith("vd"):
+        if device.startswith(("vd", "rvblk")):
             commands["mq." + device] = ("cd /sys/block/%s/mq && for q in *; do "
                                         "echo \"$q $(cat $q/nr_tags) $(cat $q/cpu_list)\"; done" % device)
             commands["virtio_features." + device] = "cat /sys/block/%s/device/features" % device
@@ -964,9 +1041,33 @@ def build_ground_truth(scenario, release, disks, settings, custom, standard, bac
     truth["modules"] = parse_modules(raw.get("modules", ""))
     truth["irqs"] = parse_interrupts(raw.get("interrupts", ""), raw.get("irq_affinity", ""))
     truth["pci"] = parse_pci(raw.get("pci", ""))
+    # "virtioN DRIVER DEVICE_ID"; an unbound device (failed probe) has no driver.
+    truth["virtio_drivers"] = {words[0]: {"driver": words[1] if len(words) == 3 else "",
+                                          "device_id": words[-1]}
+                               for words in (line.split() for line in raw.get("virtio_drivers", "").splitlines())
+                               if len(words) in (2, 3)}
+    truth["rvblk"] = parse_rvblk_state(raw.get("rvblk_state", ""))
     truth["kallsyms"] = {line.split()[2]: "0x" + line.split()[0]
                          for line in raw.get("kallsyms_text", "").splitlines() if len(line.split()) == 3}
     return truth
+
+
+def parse_rvblk_state(text):
+    """virtioN -> the rvblk driver's view (its sysfs `state`): disk, irq mode, per-queue irqs."""
+    devices, current = {}, None
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] == "device":
+            current = devices.setdefault(words[1], {"queues": []})
+        elif current is not None and words[:1] == ["disk"]:
+            fields = dict(zip(words[0::2], words[1::2]))
+            current.update({"disk": fields.get("disk"), "nr_queues": int(fields.get("queues", 0)),
+                            "irq_mode": fields.get("irq_mode"), "managed": fields.get("managed") == "1",
+                            "vectors": int(fields.get("vectors", 0))})
+        elif current is not None and words[:1] == ["queue"]:
+            fields = dict(zip(words[0::2], words[1::2]))
+            current["queues"].append({key: int(value) for key, value in fields.items()})
+    return devices
 
 
 def parse_device_captures(standard):
@@ -1042,6 +1143,7 @@ class ScenarioRun:
                 "guest": words[0], "qemu_id": qemu_id, "serial": words[1],
                 "qdev": "/machine/peripheral/%s/virtio-backend" % qemu_id, "drive": "drive-" + qemu_id,
                 "virtio": os.path.basename(words[2]), "pci": pci[-1] if pci else None,
+                "index": int(os.path.basename(words[2])[len("virtio"):]),
                 "size_bytes": self.scenario.disk_bytes}
         if len(self.disks) != expected:
             raise RigError("expected %d rig disks, guest shows:\n%s" % (expected, listing))
@@ -1110,10 +1212,35 @@ class ScenarioRun:
         result = self.vm.shell.capture({args["key"]: self.expand(args["value"])}, TRUTH_TIMEOUT)
         self.custom_truth.update(result)
 
+    def step_panic(self, args):
+        """Capture the standard truth, then run a command that panics the guest.
+
+        The guest (panic_on_oops=1, pvpanic) must report the panic: QEMU runs
+        with -action panic=pause, so it stops in state guest-panicked and the
+        `dump` step writes the panicked kernel's memory.
+        """
+        command = self.expand(args["command"])
+        self.pre_panic_truth = self.collect_standard_truth()
+        self.vm.shell.send(command)
+        deadline = Deadline(args["timeout"], "guest panic after: %s" % command)
+        while True:
+            status = self.vm.qmp.execute("query-status")["status"]
+            if status == "guest-panicked":
+                break
+            if not self.vm.alive():
+                raise RigError("QEMU exited instead of pausing on the guest panic")
+            deadline.check()
+            time.sleep(0.5)
+        self.panic = {"run_state": status, "command": command,
+                      "events": [event for event in self.vm.qmp.events
+                                 if event["event"] == "GUEST_PANICKED"],
+                      "console": panic_console_text(read_text(self.vm.console_log))}
+
     def step_dump(self, args):
-        standard = self.collect_standard_truth()
+        standard = getattr(self, "pre_panic_truth", None) or self.collect_standard_truth()
         truth = build_ground_truth(self.scenario, self.kernel.release, self.disks, self.settings,
                                    self.custom_truth, standard, self.background)
+        truth["panic"] = getattr(self, "panic", None)
         started = time.monotonic()
         self.vm.arm_holds()
         self.vm.qmp.execute("stop")
@@ -1179,6 +1306,15 @@ class ScenarioRun:
             time.sleep(0.2)
 
 
+def panic_console_text(console):
+    """The guest console from the first oops line to the end of the panic."""
+    lines = console.splitlines()
+    start = next((index for index, line in enumerate(lines)
+                  if re.search(r"BUG:|Oops|general protection fault|kernel BUG|Kernel panic", line)),
+                 None)
+    return "\n".join(lines[start:]) if start is not None else ""
+
+
 def write_json(path, value):
     with open(path, "w") as handle:
         json.dump(value, handle, indent=2, sort_keys=True)
@@ -1191,7 +1327,10 @@ def write_json(path, value):
 
 def scenario_hash(scenario, memory_mb):
     digest = hashlib.sha256()
-    for path in (scenario.path, os.path.abspath(__file__), INIT_TEMPLATE):
+    paths = [scenario.path, os.path.abspath(__file__), INIT_TEMPLATE]
+    for name in scenario.modules:
+        paths += project_module_sources(name)
+    for path in paths:
         digest.update(sha256_file(path).encode())
     digest.update(("memory=%d" % memory_mb).encode())
     return digest.hexdigest()[:12]
@@ -1290,7 +1429,10 @@ def build(scenario_name, out_dir=None, elf=False, memory_mb=None, force=False, a
 def build_dump(kernel, scenario, memory_mb, dump_dir, elf, accel):
     """Boot, run the scenario, dump; the result appears in dump_dir only when complete."""
     started = time.monotonic()
-    initramfs, modules = build_initramfs(kernel)
+    extra_modules = {}
+    for name in scenario.modules:
+        extra_modules[name] = build_project_module(kernel, name)
+    initramfs, modules = build_initramfs(kernel, extra_modules)
     work_dir = dump_dir + ".partial"
     shutil.rmtree(work_dir, ignore_errors=True)
     os.makedirs(work_dir)
@@ -1309,8 +1451,16 @@ def build_dump(kernel, scenario, memory_mb, dump_dir, elf, accel):
         return 1
     finally:
         vm.stop()
+    # The module with its debug info, for `mod -s NAME DUMP_DIR/NAME.ko` in crash.
+    for name, path in extra_modules.items():
+        shutil.copyfile(path, os.path.join(work_dir, name + ".ko"))
     meta = build_meta(kernel, scenario, memory_mb, vm, run, initramfs, modules, accel,
                       time.monotonic() - started, dump_dir)
+    meta["project_modules"] = {name: {"path": name + ".ko",
+                                      "guest_path": project_module_guest_path(kernel, name),
+                                      "sources": [os.path.relpath(source, REPO_ROOT)
+                                                  for source in project_module_sources(name)]}
+                               for name in extra_modules}
     write_json(os.path.join(work_dir, "meta.json"), meta)
     shutil.rmtree(dump_dir, ignore_errors=True)
     os.replace(work_dir, dump_dir)
