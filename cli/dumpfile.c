@@ -358,20 +358,29 @@ static struct rv_error *check_memory(struct rv_dumpfile *df, const char *path)
 	kdump_addr_t uts;
 	if (kdump_vmcoreinfo_symbol(df->ctx, "init_uts_ns", &uts) != KDUMP_OK)
 		return NULL;	// nothing to check against
+	// OFFSET(uts_namespace.name) is exported since v5.11 (ca4a9241cc5e
+	// "kdump: append uts_namespace.name offset to VMCOREINFO"). Older
+	// kernels have 'struct kref kref' (4 bytes) before name: try 0, then 4.
 	int64_t name_off = 0;
 	struct rv_error *err = rv_dumpfile_vmcoreinfo_num(df, "OFFSET(uts_namespace.name)",
 							  &name_off);
+	bool exported = !err;
 	rv_error_destroy(err);
 	// struct new_utsname is ABI: six char[65], release is the third.
 	char rel[65];
-	err = rv_dumpfile_read(df, uts + (uint64_t)name_off + 2 * 65, rel, sizeof(rel));
-	if (err) {
-		struct rv_error *e = rv_error_format(RV_ERR_IO,
-			"%s: cannot read kernel memory (init_uts_ns): %s", path, err->msg);
-		rv_error_destroy(err);
-		return e;
+	for (int64_t off = name_off;; off += 4) {
+		err = rv_dumpfile_read(df, uts + (uint64_t)off + 2 * 65, rel, sizeof(rel));
+		if (err) {
+			struct rv_error *e = rv_error_format(RV_ERR_IO,
+				"%s: cannot read kernel memory (init_uts_ns): %s", path,
+				err->msg);
+			rv_error_destroy(err);
+			return e;
+		}
+		rel[64] = '\0';
+		if (exported || off == 4 || !strcmp(rel, df->release))
+			break;
 	}
-	rel[64] = '\0';
 	if (strcmp(rel, df->release))
 		return rv_error_format(RV_ERR_CORRUPT,
 				       "%s: kernel memory says release '%s', VMCOREINFO says '%s'",

@@ -328,12 +328,10 @@ struct rv_error *rv_irq_desc_for_each(struct rv_target *t, unsigned int max,
 	}
 	// radix_tree_root became a #define for struct xarray in f8d5d0cc145c
 	// "xarray: Add definition of struct xarray" (v4.20); before that it
-	// is the classic radix tree with ->rnode.
-	if (rv_member_exists(t, "struct radix_tree_root", "rnode"))
-		return rv_error_format(RV_ERR_LOOKUP,
-				       "irq_desc_tree is a pre-v4.20 radix tree: "
-				       "not supported");
+	// is the classic radix tree with ->rnode (RHEL8 4.18).
 	struct desc_walk w = { .visit = visit, .arg = arg };
+	if (rv_member_exists(t, "struct radix_tree_root", "rnode"))
+		return rv_radix_for_each(t, sym, max, visit_entry, &w);
 	return rv_xa_for_each(t, sym, max, visit_entry, &w);
 }
 

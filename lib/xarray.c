@@ -9,6 +9,8 @@
 
 struct xa_walk {
 	struct rv_target *t;
+	const char *node_type;	/**< "struct xa_node" or "struct radix_tree_node" */
+	uint64_t node_tag;	/**< low bits of a node pointer: 2 (xarray), 1 (radix) */
 	rv_xa_visit_fn visit;
 	void *arg;
 	unsigned int budget;
@@ -27,6 +29,19 @@ static bool xa_is_node(uint64_t e)
 	return xa_is_internal(e) && e > 4096;
 }
 
+// The radix tree before the xarray (v4.7 - v4.19): low bits 01 mark an
+// internal node (RADIX_TREE_INTERNAL_NODE, RADIX_TREE_RETRY is 01 with
+// no node), bit 1 an exceptional (value) entry.
+static bool entry_is_node(const struct xa_walk *w, uint64_t e)
+{
+	return (e & 3) == w->node_tag && e > 4096;
+}
+
+static bool entry_is_internal(const struct xa_walk *w, uint64_t e)
+{
+	return w->node_tag == 2 ? xa_is_internal(e) : (e & 3) != 0;
+}
+
 static struct rv_error *walk_node(struct xa_walk *w, uint64_t node,
 				  uint64_t base, int parent_shift)
 {
@@ -35,7 +50,7 @@ static struct rv_error *walk_node(struct xa_walk *w, uint64_t node,
 				       "xarray walk: too many nodes/entries");
 	w->budget--;
 	uint64_t shift;
-	struct rv_error *err = rv_read_member(w->t, node, "struct xa_node",
+	struct rv_error *err = rv_read_member(w->t, node, w->node_type,
 					      "shift", &shift);
 	if (err)
 		return rv_error_wrap(err, "xa_node %#" PRIx64, node);
@@ -61,9 +76,9 @@ static struct rv_error *walk_node(struct xa_walk *w, uint64_t node,
 		uint64_t index = base + (shift < 64 ? (i << shift) : 0);
 		if (!e)
 			continue;
-		if (xa_is_node(e) && shift > 0) {
-			err = walk_node(w, e - 2, index, (int)shift);
-		} else if (!xa_is_internal(e)) {
+		if (entry_is_node(w, e) && shift > 0) {
+			err = walk_node(w, e - w->node_tag, index, (int)shift);
+		} else if (!entry_is_internal(w, e)) {
 			if (w->budget == 0) {
 				err = rv_error_format(RV_ERR_CORRUPT,
 						      "xarray walk: too many entries");
@@ -109,6 +124,52 @@ struct rv_error *rv_xa_for_each(struct rv_target *t, rv_addr_t xa,
 		.budget = max,
 		.slots_off = slots.offset,
 		.nslots = slots.nelem,
+		.node_type = "struct xa_node",
+		.node_tag = 2,
 	};
 	return walk_node(&w, head - 2, 0, -1);
+}
+
+struct rv_error *rv_radix_for_each(struct rv_target *t, rv_addr_t root,
+				   unsigned int max, rv_xa_visit_fn visit,
+				   void *arg)
+{
+	static const char node_type[] = "struct radix_tree_node";
+	uint64_t head;
+	struct rv_error *err = rv_read_member(t, root, "struct radix_tree_root",
+					      "rnode", &head);
+	if (err)
+		return err;
+	if (!head)
+		return NULL;
+	if ((head & 3) != 1 || head <= 4096) {
+		if (!(head & 3))
+			visit(0, head, arg);	// a single entry at index 0
+		return NULL;
+	}
+	// 3.x kernels (node->height, v3.x - v4.6) mark only the root pointer
+	// and keep no shift in the node: not supported.
+	if (!rv_member_exists(t, node_type, "shift"))
+		return rv_error_format(RV_ERR_LOOKUP,
+				       "radix_tree_node without 'shift' (before v4.7): "
+				       "not supported");
+	struct rv_member slots;
+	err = rv_member(t, node_type, "slots", &slots);
+	if (err)
+		return err;
+	if (slots.nelem == 0 || slots.nelem > 256)
+		return rv_error_format(RV_ERR_CORRUPT,
+				       "radix_tree_node.slots has %" PRIu64 " elements",
+				       slots.nelem);
+	struct xa_walk w = {
+		.t = t,
+		.visit = visit,
+		.arg = arg,
+		.budget = max,
+		.slots_off = slots.offset,
+		.nslots = slots.nelem,
+		.node_type = node_type,
+		.node_tag = 1,
+	};
+	return walk_node(&w, head - 1, 0, -1);
 }

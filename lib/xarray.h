@@ -26,4 +26,14 @@ struct rv_error *rv_xa_for_each(struct rv_target *t, rv_addr_t xa,
 				unsigned int max, rv_xa_visit_fn visit,
 				void *arg);
 
+/**
+ * The same over a classic `struct radix_tree_root` (v4.7 - v4.19: nodes
+ * with `shift`, internal node pointers tagged 1, exceptional entries
+ * tagged 2 and skipped). Kernels before v4.7 (node `height`) give
+ * RV_ERR_LOOKUP.
+ */
+struct rv_error *rv_radix_for_each(struct rv_target *t, rv_addr_t root,
+				   unsigned int max, rv_xa_visit_fn visit,
+				   void *arg);
+
 #endif
