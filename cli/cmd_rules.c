@@ -75,7 +75,10 @@ const char rv_usage_rules[] =
 	"       and stays quiet on every dump of tests.quiet. A dump name is a rig\n"
 	"       scenario (resolved with 'dumps/rig.py path NAME', then DIR/vmcore) or\n"
 	"       fixture:NAME (NAME.json, a facts document, in a fixtures directory:\n"
-	"       --fixtures DIR, DIR/fixtures, DIR/../tests/rules/fixtures).\n"
+	"       --fixtures DIR, DIR/fixtures, DIR/../tests/rules/fixtures) or\n"
+	"       vmcore:NAME (a synthetic vmcore of tests/fixtures/NAME.c next to the\n"
+	"       rules: build/fixtures/NAME/vmcore with its vmlinux and debug/, built\n"
+	"       with tests/fixtures/mkfixture when missing).\n"
 	"       Prints 'ok'/'not ok' lines and 'N passed, M failed'; exit 1 on any\n"
 	"       failure. A dump that cannot be found fails its checks.\n"
 	"         --dump NAME=FILE   use FILE (a vmcore, or a .json facts file) for NAME\n"
@@ -673,6 +676,77 @@ static jv rig_vmcore(struct tester *t, const char *name)
 	return vmcore;
 }
 
+/**
+ * vmcore:NAME -> a synthetic vmcore (tests/fixtures, issue 7): the first
+ * rule directory DIR with DIR/../tests/fixtures/NAME.c gives the source;
+ * the dump is $RAIDVIRT_FIXTURES_BUILD/NAME (else DIR/../build/fixtures/NAME)
+ * /vmcore, built with tests/fixtures/mkfixture when missing. Its facts are
+ * read with its own vmlinux and debug/ only.
+ */
+static jv fixture_vmcore_facts(struct tester *t, const char *name)
+{
+	jv dirs = rv_ruleset_dirs(t->rs);
+	if (t->builtin)
+		dirs = jv_array_append(dirs, jv_string(t->builtin));
+	char *root = NULL;
+	jv_array_foreach(dirs, i, d) {
+		char *src = NULL;
+		if (!root && asprintf(&src, "%s/../tests/fixtures/%s.c", jv_string_value(d),
+				      name) >= 0) {
+			if (is_file(src) && asprintf(&root, "%s/..", jv_string_value(d)) < 0)
+				root = NULL;
+			free(src);
+		}
+		jv_free(d);
+	}
+	jv_free(dirs);
+	if (!root)
+		return jv_invalid_with_msg(jv_string_fmt(
+			"no tests/fixtures/%s.c next to the rule directories", name));
+	const char *env = getenv("RAIDVIRT_FIXTURES_BUILD");
+	char *dir = NULL, *vmcore = NULL, *vmlinux = NULL, *debug = NULL, *mk = NULL;
+	if ((env && *env ? asprintf(&dir, "%s/%s", env, name)
+			 : asprintf(&dir, "%s/build/fixtures/%s", root, name)) < 0 ||
+	    asprintf(&vmcore, "%s/vmcore", dir) < 0 ||
+	    asprintf(&vmlinux, "%s/vmlinux", dir) < 0 ||
+	    asprintf(&debug, "%s/debug", dir) < 0 ||
+	    asprintf(&mk, "%s/tests/fixtures/mkfixture", root) < 0) {
+		free(root);
+		return jv_invalid_with_msg(jv_string("out of memory"));
+	}
+	jv ret = jv_null();
+	if (!is_file(vmcore) || !is_file(vmlinux)) {
+		fprintf(stderr, "# building fixture %s in %s\n", name, dir);
+		pid_t pid = fork();
+		if (pid == 0) {
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+			execl(mk, mk, name, dir, (char *)NULL);
+			_exit(127);
+		}
+		int status = 0;
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) || !is_file(vmcore))
+			ret = jv_invalid_with_msg(jv_string_fmt("%s %s %s failed", mk, name, dir));
+	}
+	if (jv_get_kind(ret) == JV_KIND_NULL) {
+		struct opts o = *t->o;
+		o.kopts.debuginfo.vmlinux = vmlinux;
+		o.debugdirs[0] = debug;
+		o.ndebugdirs = 1;
+		o.kopts.debuginfo.dirs = o.debugdirs;
+		o.kopts.debuginfo.ndirs = 1;
+		o.kopts.debuginfo.no_default = true;
+		ret = dump_facts(vmcore, &o, NULL);
+	}
+	free(root);
+	free(dir);
+	free(vmcore);
+	free(vmlinux);
+	free(debug);
+	free(mk);
+	return ret;
+}
+
 /** The facts of a test dump name, or invalid with why not. */
 static jv test_facts(struct tester *t, const char *name)
 {
@@ -685,6 +759,8 @@ static jv test_facts(struct tester *t, const char *name)
 	jv path;
 	if (file) {
 		path = jv_string(file);
+	} else if (!strncmp(name, "vmcore:", 7)) {
+		return fixture_vmcore_facts(t, name + 7);
 	} else if (!strncmp(name, "fixture:", 8)) {
 		char *p = find_fixture(t, name + 8);
 		if (!p)
