@@ -3,6 +3,7 @@
 // over a dump or a saved facts file), rules lint/test/list. The engine is
 // lib/rules.[ch]; docs/rules.md describes rules, docs/cli.md the commands.
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -78,7 +79,7 @@ const char rv_usage_rules[] =
 	"       --fixtures DIR, DIR/fixtures, DIR/../tests/rules/fixtures) or\n"
 	"       vmcore:NAME (a synthetic vmcore of tests/fixtures/NAME.c next to the\n"
 	"       rules: build/fixtures/NAME/vmcore with its vmlinux and debug/, built\n"
-	"       with tests/fixtures/mkfixture when missing).\n"
+	"       with tests/fixtures/mkfixture when missing or out of date).\n"
 	"       Prints 'ok'/'not ok' lines and 'N passed, M failed'; exit 1 on any\n"
 	"       failure. A dump that cannot be found fails its checks.\n"
 	"         --dump NAME=FILE   use FILE (a vmcore, or a .json facts file) for NAME\n"
@@ -676,11 +677,33 @@ static jv rig_vmcore(struct tester *t, const char *name)
 	return vmcore;
 }
 
+/** Whether a file in @p dir (not recursive) is newer than @p mtime. */
+static bool dir_newer(const char *dir, time_t mtime)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool newer = false;
+	struct dirent *e;
+	int n = 0;
+	while (!newer && (e = readdir(d)) && n++ < 1000) {	// bounded
+		char *path = NULL;
+		struct stat st;
+		if (e->d_name[0] == '.' || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		newer = !stat(path, &st) && S_ISREG(st.st_mode) && st.st_mtime > mtime;
+		free(path);
+	}
+	closedir(d);
+	return newer;
+}
+
 /**
  * vmcore:NAME -> a synthetic vmcore (tests/fixtures, issue 7): the first
  * rule directory DIR with DIR/../tests/fixtures/NAME.c gives the source;
  * the dump is $RAIDVIRT_FIXTURES_BUILD/NAME (else DIR/../build/fixtures/NAME)
- * /vmcore, built with tests/fixtures/mkfixture when missing. Its facts are
+ * /vmcore, built with tests/fixtures/mkfixture when missing or older than a
+ * file of tests/fixtures or tests/fixtures/layouts. Its facts are
  * read with its own vmlinux and debug/ only.
  */
 static jv fixture_vmcore_facts(struct tester *t, const char *name)
@@ -715,7 +738,15 @@ static jv fixture_vmcore_facts(struct tester *t, const char *name)
 		return jv_invalid_with_msg(jv_string("out of memory"));
 	}
 	jv ret = jv_null();
-	if (!is_file(vmcore) || !is_file(vmlinux)) {
+	struct stat vst;
+	char *fxdir = NULL, *lydir = NULL;
+	bool stale = stat(vmcore, &vst) || !is_file(vmlinux);
+	if (!stale && asprintf(&fxdir, "%s/tests/fixtures", root) >= 0 &&
+	    asprintf(&lydir, "%s/tests/fixtures/layouts", root) >= 0)
+		stale = dir_newer(fxdir, vst.st_mtime) || dir_newer(lydir, vst.st_mtime);
+	free(fxdir);
+	free(lydir);
+	if (stale) {
 		fprintf(stderr, "# building fixture %s in %s\n", name, dir);
 		pid_t pid = fork();
 		if (pid == 0) {
