@@ -3,6 +3,7 @@
 // over a dump or a saved facts file), rules lint/test/list. The engine is
 // lib/rules.[ch]; docs/rules.md describes rules, docs/cli.md the commands.
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -75,7 +76,10 @@ const char rv_usage_rules[] =
 	"       and stays quiet on every dump of tests.quiet. A dump name is a rig\n"
 	"       scenario (resolved with 'dumps/rig.py path NAME', then DIR/vmcore) or\n"
 	"       fixture:NAME (NAME.json, a facts document, in a fixtures directory:\n"
-	"       --fixtures DIR, DIR/fixtures, DIR/../tests/rules/fixtures).\n"
+	"       --fixtures DIR, DIR/fixtures, DIR/../tests/rules/fixtures) or\n"
+	"       vmcore:NAME (a synthetic vmcore of tests/fixtures/NAME.c next to the\n"
+	"       rules: build/fixtures/NAME/vmcore with its vmlinux and debug/, built\n"
+	"       with tests/fixtures/mkfixture when missing or out of date).\n"
 	"       Prints 'ok'/'not ok' lines and 'N passed, M failed'; exit 1 on any\n"
 	"       failure. A dump that cannot be found fails its checks.\n"
 	"         --dump NAME=FILE   use FILE (a vmcore, or a .json facts file) for NAME\n"
@@ -673,6 +677,107 @@ static jv rig_vmcore(struct tester *t, const char *name)
 	return vmcore;
 }
 
+/** Whether a file in @p dir (not recursive) is newer than @p mtime. */
+static bool dir_newer(const char *dir, time_t mtime)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool newer = false;
+	struct dirent *e;
+	int n = 0;
+	while (!newer && (e = readdir(d)) && n++ < 1000) {	// bounded
+		char *path = NULL;
+		struct stat st;
+		if (e->d_name[0] == '.' || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		newer = !stat(path, &st) && S_ISREG(st.st_mode) && st.st_mtime > mtime;
+		free(path);
+	}
+	closedir(d);
+	return newer;
+}
+
+/**
+ * vmcore:NAME -> a synthetic vmcore (tests/fixtures, issue 7): the first
+ * rule directory DIR with DIR/../tests/fixtures/NAME.c gives the source;
+ * the dump is $RAIDVIRT_FIXTURES_BUILD/NAME (else DIR/../build/fixtures/NAME)
+ * /vmcore, built with tests/fixtures/mkfixture when missing or older than a
+ * file of tests/fixtures or tests/fixtures/layouts. Its facts are
+ * read with its own vmlinux and debug/ only.
+ */
+static jv fixture_vmcore_facts(struct tester *t, const char *name)
+{
+	jv dirs = rv_ruleset_dirs(t->rs);
+	if (t->builtin)
+		dirs = jv_array_append(dirs, jv_string(t->builtin));
+	char *root = NULL;
+	jv_array_foreach(dirs, i, d) {
+		char *src = NULL;
+		if (!root && asprintf(&src, "%s/../tests/fixtures/%s.c", jv_string_value(d),
+				      name) >= 0) {
+			if (is_file(src) && asprintf(&root, "%s/..", jv_string_value(d)) < 0)
+				root = NULL;
+			free(src);
+		}
+		jv_free(d);
+	}
+	jv_free(dirs);
+	if (!root)
+		return jv_invalid_with_msg(jv_string_fmt(
+			"no tests/fixtures/%s.c next to the rule directories", name));
+	const char *env = getenv("RAIDVIRT_FIXTURES_BUILD");
+	char *dir = NULL, *vmcore = NULL, *vmlinux = NULL, *debug = NULL, *mk = NULL;
+	if ((env && *env ? asprintf(&dir, "%s/%s", env, name)
+			 : asprintf(&dir, "%s/build/fixtures/%s", root, name)) < 0 ||
+	    asprintf(&vmcore, "%s/vmcore", dir) < 0 ||
+	    asprintf(&vmlinux, "%s/vmlinux", dir) < 0 ||
+	    asprintf(&debug, "%s/debug", dir) < 0 ||
+	    asprintf(&mk, "%s/tests/fixtures/mkfixture", root) < 0) {
+		free(root);
+		return jv_invalid_with_msg(jv_string("out of memory"));
+	}
+	jv ret = jv_null();
+	struct stat vst;
+	char *fxdir = NULL, *lydir = NULL;
+	bool stale = stat(vmcore, &vst) || !is_file(vmlinux);
+	if (!stale && asprintf(&fxdir, "%s/tests/fixtures", root) >= 0 &&
+	    asprintf(&lydir, "%s/tests/fixtures/layouts", root) >= 0)
+		stale = dir_newer(fxdir, vst.st_mtime) || dir_newer(lydir, vst.st_mtime);
+	free(fxdir);
+	free(lydir);
+	if (stale) {
+		fprintf(stderr, "# building fixture %s in %s\n", name, dir);
+		pid_t pid = fork();
+		if (pid == 0) {
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+			execl(mk, mk, name, dir, (char *)NULL);
+			_exit(127);
+		}
+		int status = 0;
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) || !is_file(vmcore))
+			ret = jv_invalid_with_msg(jv_string_fmt("%s %s %s failed", mk, name, dir));
+	}
+	if (jv_get_kind(ret) == JV_KIND_NULL) {
+		struct opts o = *t->o;
+		o.kopts.debuginfo.vmlinux = vmlinux;
+		o.debugdirs[0] = debug;
+		o.ndebugdirs = 1;
+		o.kopts.debuginfo.dirs = o.debugdirs;
+		o.kopts.debuginfo.ndirs = 1;
+		o.kopts.debuginfo.no_default = true;
+		ret = dump_facts(vmcore, &o, NULL);
+	}
+	free(root);
+	free(dir);
+	free(vmcore);
+	free(vmlinux);
+	free(debug);
+	free(mk);
+	return ret;
+}
+
 /** The facts of a test dump name, or invalid with why not. */
 static jv test_facts(struct tester *t, const char *name)
 {
@@ -685,6 +790,8 @@ static jv test_facts(struct tester *t, const char *name)
 	jv path;
 	if (file) {
 		path = jv_string(file);
+	} else if (!strncmp(name, "vmcore:", 7)) {
+		return fixture_vmcore_facts(t, name + 7);
 	} else if (!strncmp(name, "fixture:", 8)) {
 		char *p = find_fixture(t, name + 8);
 		if (!p)

@@ -477,11 +477,16 @@ static jv parse_references(struct loader *l, const yaml_node_t *n)
 	return list;
 }
 
-/** A test dump name: a rig scenario ("raid1-frozen") or "fixture:NAME". */
+/**
+ * A test dump name: a rig scenario ("raid1-frozen"), "fixture:NAME" (facts
+ * document) or "vmcore:NAME" (synthetic vmcore of tests/fixtures/NAME.c).
+ */
 static bool is_dump_name(const char *s)
 {
 	if (!strncmp(s, "fixture:", 8))
 		s += 8;
+	else if (!strncmp(s, "vmcore:", 7))
+		s += 7;
 	if (!*s)
 		return false;
 	for (; *s; s++)
@@ -521,7 +526,7 @@ static bool parse_tests(struct loader *l, struct rv_rule *r, const yaml_node_t *
 		}
 		jv_array_foreach(list, i, name) {
 			if (!is_dump_name(jv_string_value(name))) {
-				bad(l, v, "bad dump name '%s' in tests.%s (a rig scenario or fixture:NAME)",
+				bad(l, v, "bad dump name '%s' in tests.%s (a rig scenario, fixture:NAME or vmcore:NAME)",
 				    jv_string_value(name), key);
 				ok = false;
 			}
