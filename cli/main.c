@@ -81,7 +81,7 @@ static const char usage_show[] =
 	"\n"
 	"Print one subsystem's table, as the crash commands r1conf, vecmatrix,\n"
 	"hctxfq and vring do. SELECT names one object (md0, vdb, virtio2) or\n"
-	"gives the address of one.\n"
+	"gives the address of one (md, blk and virtio; there is one vector matrix).\n"
 	"\n"
 	"  -j, --json              the section's facts as JSON\n"
 	"  -b, --buckets           md: non-zero barrier buckets\n"
@@ -368,6 +368,9 @@ static int cmd_show(int argc, char **argv)
 		return usage_error(usage_show, "expected DUMP [SELECT]%s", "");
 	const char *dump = argv[1 + optind];
 	const char *select = nargs == 2 ? argv[2 + optind] : NULL;
+	// There is one vector matrix: vecmatrix takes no selection either.
+	if (select && !strcmp(tables[k].section, "irq"))
+		return usage_error(usage_show, "show vectors takes no SELECT%s", "");
 	struct rv_target t;
 	rc = open_target(dump, &c, &t);
 	if (rc >= 0)

@@ -109,6 +109,12 @@ static void run_section(const char *section, const char *optstring,
 	if (!parse_opts(optstring, &json, &o))
 		return;
 	const char *select = optind < argcnt ? args[optind] : NULL;
+	// vecmatrix decodes the one matrix there is: an argument would be
+	// silently ignored, so refuse it.
+	if (select && !strcmp(section, "irq")) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
 
 	struct rv_target *t = session_target();
 	if (!t)

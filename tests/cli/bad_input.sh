@@ -32,6 +32,7 @@ run "facts without dump" 2 "^raidvirt: expected one DUMP" facts
 run "unknown option" 2 "^raidvirt: unknown or incomplete option '--frob'" facts --frob x
 run "option of another command" 2 "does not apply here" facts -b x
 run "show unknown table" 2 "^raidvirt: no table 'disks'" show disks x
+run "show vectors with a selection" 2 "^raidvirt: show vectors takes no SELECT" show vectors x md0
 run "--help" 0 "" --help
 rv_match "--help text" "exit status: 0 analysed" "$(cat "$WORK/out")"
 run "facts --help" 0 "" facts --help

@@ -72,6 +72,7 @@ check_dump() {
 		"vecmatrix -j > $w/irq.json"
 		"vecmatrix > $w/default.txt"
 		"vecmatrix -c -v > $w/cv.txt"
+		"vecmatrix md0 > $w/arg.txt"
 		"p *vector_matrix > $w/raw_matrix.txt"
 		"p/x (unsigned long)vector_matrix > $w/raw_matrix_addr.txt"
 		"p nr_cpu_ids > $w/raw_nr_cpu_ids.txt"
@@ -91,6 +92,11 @@ check_dump() {
 		return
 	fi
 	rv_eq "$scn: section errors" "" "$(rv_jq "$j" '.error // empty | tostring')"
+	# vecmatrix takes no selection: an argument gets the usage, not a report.
+	rv_match "$scn: vecmatrix with an argument prints its usage" \
+		'Usage:.*vecmatrix \[-j\] \[-c\] \[-v\]' "$(tr '\n' ' ' < "$w/arg.txt")"
+	rv_eq "$scn: vecmatrix with an argument prints no report" "" \
+		"$(grep -c VECTOR_MATRIX "$w/arg.txt" | grep -v '^0$')"
 
 	# --- the matrix against crash's p *vector_matrix ---
 	local raw=$w/raw_matrix.txt field
