@@ -4,6 +4,7 @@
 // node pointers (+2), smaller ones are sibling/retry/zero markers.
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "xarray.h"
 
@@ -93,6 +94,34 @@ static struct rv_error *walk_node(struct xa_walk *w, uint64_t node,
 	return err;
 }
 
+// Walk the tree below @p head, a node pointer tagged with @p tag, whose
+// nodes are of @p node_type (the xarray and the radix tree before it share
+// the node shape: shift, slots[]).
+static struct rv_error *walk_tree(struct rv_target *t, const char *node_type,
+				  uint64_t tag, uint64_t head, unsigned int max,
+				  rv_xa_visit_fn visit, void *arg)
+{
+	struct rv_member slots;
+	struct rv_error *err = rv_member(t, node_type, "slots", &slots);
+	if (err)
+		return err;
+	if (slots.nelem == 0 || slots.nelem > 256)
+		return rv_error_format(RV_ERR_CORRUPT,
+				       "%s.slots has %" PRIu64 " elements",
+				       node_type + strlen("struct "), slots.nelem);
+	struct xa_walk w = {
+		.t = t,
+		.visit = visit,
+		.arg = arg,
+		.budget = max,
+		.slots_off = slots.offset,
+		.nslots = slots.nelem,
+		.node_type = node_type,
+		.node_tag = tag,
+	};
+	return walk_node(&w, head - tag, 0, -1);
+}
+
 struct rv_error *rv_xa_for_each(struct rv_target *t, rv_addr_t xa,
 				unsigned int max, rv_xa_visit_fn visit,
 				void *arg)
@@ -109,25 +138,7 @@ struct rv_error *rv_xa_for_each(struct rv_target *t, rv_addr_t xa,
 			visit(0, head, arg);
 		return NULL;
 	}
-	struct rv_member slots;
-	err = rv_member(t, "struct xa_node", "slots", &slots);
-	if (err)
-		return err;
-	if (slots.nelem == 0 || slots.nelem > 256)
-		return rv_error_format(RV_ERR_CORRUPT,
-				       "xa_node.slots has %" PRIu64 " elements",
-				       slots.nelem);
-	struct xa_walk w = {
-		.t = t,
-		.visit = visit,
-		.arg = arg,
-		.budget = max,
-		.slots_off = slots.offset,
-		.nslots = slots.nelem,
-		.node_type = "struct xa_node",
-		.node_tag = 2,
-	};
-	return walk_node(&w, head - 2, 0, -1);
+	return walk_tree(t, "struct xa_node", 2, head, max, visit, arg);
 }
 
 struct rv_error *rv_radix_for_each(struct rv_target *t, rv_addr_t root,
@@ -153,23 +164,5 @@ struct rv_error *rv_radix_for_each(struct rv_target *t, rv_addr_t root,
 		return rv_error_format(RV_ERR_LOOKUP,
 				       "radix_tree_node without 'shift' (before v4.7): "
 				       "not supported");
-	struct rv_member slots;
-	err = rv_member(t, node_type, "slots", &slots);
-	if (err)
-		return err;
-	if (slots.nelem == 0 || slots.nelem > 256)
-		return rv_error_format(RV_ERR_CORRUPT,
-				       "radix_tree_node.slots has %" PRIu64 " elements",
-				       slots.nelem);
-	struct xa_walk w = {
-		.t = t,
-		.visit = visit,
-		.arg = arg,
-		.budget = max,
-		.slots_off = slots.offset,
-		.nslots = slots.nelem,
-		.node_type = node_type,
-		.node_tag = 1,
-	};
-	return walk_node(&w, head - 1, 0, -1);
+	return walk_tree(t, node_type, 1, head, max, visit, arg);
 }
