@@ -294,40 +294,50 @@ static struct rv_error *crash_enum_value(struct rv_target *t, const char *name,
 
 // ---- module debuginfo ----
 
-static char found_path[PATH_MAX];
-static const char *wanted_file;
+// The file names a module's debug file may have, best first: module names
+// use '_' where file names may use '-' (md_mod -> md-mod.ko).
+#define MODULE_FILE_NAMES 4
+static char wanted_files[MODULE_FILE_NAMES][160];
+static char found_paths[MODULE_FILE_NAMES][PATH_MAX];
 
 static int find_cb(const char *path, const struct stat *sb, int type,
 		   struct FTW *ftw)
 {
 	(void)sb;
-	if (type == FTW_F && !strcmp(path + ftw->base, wanted_file)) {
-		snprintf(found_path, sizeof(found_path), "%s", path);
-		return 1;
+	if (type != FTW_F)
+		return 0;
+	for (int i = 0; i < MODULE_FILE_NAMES; i++) {
+		if (!found_paths[i][0] && !strcmp(path + ftw->base, wanted_files[i])) {
+			snprintf(found_paths[i], PATH_MAX, "%s", path);
+			return i == 0;	// the best name: stop walking
+		}
 	}
 	return 0;
 }
 
-// Module names use '_' where file names may use '-' (md_mod -> md-mod.ko).
-static bool find_module_file(const char *dir, const char *module)
+// Search @p dir once for the module's debug file; the best name found wins.
+static const char *find_module_file(const char *dir, const char *module)
 {
-	char base[128], file[160];
+	char base[128];
 	snprintf(base, sizeof(base), "%s", module);
-	const char *suffixes[] = { ".ko", ".ko.debug" };
 	for (int dash = 0; dash < 2; dash++) {
 		if (dash) {
 			for (char *c = base; *c; c++)
 				if (*c == '_')
 					*c = '-';
 		}
-		for (size_t i = 0; i < 2; i++) {
-			snprintf(file, sizeof(file), "%s%s", base, suffixes[i]);
-			wanted_file = file;
-			if (nftw(dir, find_cb, 16, FTW_PHYS) == 1)
-				return true;
-		}
+		snprintf(wanted_files[2 * dash], sizeof(wanted_files[0]), "%s.ko", base);
+		snprintf(wanted_files[2 * dash + 1], sizeof(wanted_files[0]),
+			 "%s.ko.debug", base);
 	}
-	return false;
+	for (int i = 0; i < MODULE_FILE_NAMES; i++)
+		found_paths[i][0] = '\0';
+	nftw(dir, find_cb, 16, FTW_PHYS);
+	for (int i = 0; i < MODULE_FILE_NAMES; i++) {
+		if (found_paths[i][0])
+			return found_paths[i];
+	}
+	return NULL;
 }
 
 static struct rv_error *crash_module_debuginfo(struct rv_target *t,
@@ -355,12 +365,13 @@ static struct rv_error *crash_module_debuginfo(struct rv_target *t,
 		snprintf(dirs[ndirs++], PATH_MAX, "%s", env);
 
 	for (int i = 0; i < ndirs; i++) {
-		if (!find_module_file(dirs[i], module))
+		const char *path = find_module_file(dirs[i], module);
+		if (!path)
 			continue;
-		if (!load_module_symbols((char *)module, found_path, base))
+		if (!load_module_symbols((char *)module, (char *)path, base))
 			return rv_error_format(RV_ERR_NODEBUG,
 					       "cannot load symbols of %s from %s",
-					       module, found_path);
+					       module, path);
 		return NULL;
 	}
 	return rv_error_format(RV_ERR_NODEBUG,
