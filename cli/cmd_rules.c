@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd_rules.h"
+#include "rv_file.h"
 #include "facts.h"
 #include "rules.h"
 #include "target_kdump.h"
@@ -280,34 +281,47 @@ static jv dump_facts(const char *dump, const struct opts *o, bool *incomplete)
 
 static jv file_facts(const char *path)
 {
-	jv doc;
-	if (!strcmp(path, "-")) {
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *mem = open_memstream(&buf, &len);
-		char chunk[65536];
-		size_t n;
-		while (mem && (n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-			fwrite(chunk, 1, n, mem);
-		if (mem)
-			fclose(mem);
-		doc = buf ? jv_parse_sized(buf, (int)len) :
-		      jv_invalid_with_msg(jv_string("cannot read stdin"));
-		free(buf);
-	} else {
-		struct stat st;
-		if (stat(path, &st))
-			return jv_invalid_with_msg(jv_string_fmt("%s: %s", path, strerror(errno)));
-		doc = jv_load_file(path, 0);	// an array of the JSON texts
-		if (jv_is_valid(doc)) {
-			if (jv_array_length(jv_copy(doc)) != 1) {
-				jv_free(doc);
-				return jv_invalid_with_msg(jv_string_fmt(
-					"%s: expected one JSON document", path));
-			}
-			doc = jv_array_get(doc, 0);
-		}
+	// Bounded (RV_FACTS_MAX, far above any dump's facts, and below the
+	// int length jv_parse_sized takes), and never blocking on a FIFO
+	// given by name.
+	bool is_stdin = !strcmp(path, "-");
+	int fd = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	struct rv_error *err = is_stdin ? NULL :
+			       rv_file_open(path, "facts document", RV_FACTS_MAX, &fd);
+	if (!err)
+		err = rv_file_read_all(fd, is_stdin ? "stdin" : path, RV_FACTS_MAX, &buf, &len);
+	if (!is_stdin && fd > 0)
+		close(fd);
+	if (err) {
+		jv msg = jv_string(err->msg);
+		rv_error_destroy(err);
+		return jv_invalid_with_msg(msg);
 	}
+	// jq's parser, fed the buffer: one value, then the end. (jv_parse_sized
+	// would quote the whole input in its error message.)
+	jv doc = jv_invalid_with_msg(jv_string("out of memory"));
+	struct jv_parser *jp = jv_parser_new(0);
+	if (jp) {
+		jv_parser_set_buf(jp, buf, (int)len, 1);
+		jv_free(doc);
+		doc = jv_parser_next(jp);
+		if (!jv_is_valid(doc) && !jv_invalid_has_msg(jv_copy(doc))) {
+			jv_free(doc);
+			doc = jv_invalid_with_msg(jv_string("empty"));
+		} else if (jv_is_valid(doc)) {
+			jv more = jv_parser_next(jp);
+			bool extra = jv_is_valid(more) || jv_invalid_has_msg(jv_copy(more));
+			jv_free(more);
+			if (extra) {
+				jv_free(doc);
+				doc = jv_invalid_with_msg(jv_string("expected one JSON document"));
+			}
+		}
+		jv_parser_free(jp);
+	}
+	free(buf);
 	if (!jv_is_valid(doc)) {
 		jv msg = jv_invalid_has_msg(jv_copy(doc)) ? jv_invalid_get_msg(doc) :
 			 jv_string("not JSON");

@@ -15,6 +15,7 @@
 #include <libelf.h>
 
 #include "debuginfo.h"
+#include "rv_file.h"
 
 // ---- a growable list of strings (searched paths, module files) ----
 
@@ -356,9 +357,13 @@ static struct rv_error *check_vmlinux(struct rv_debuginfo *di, const char *path)
 static struct rv_error *open_vmlinux(struct rv_debuginfo *di, const char *path)
 {
 	elf_version(EV_CURRENT);
-	di->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (di->fd < 0)
-		return rv_error_format(RV_ERR_NODEBUG, "%s: %s", path, strerror(errno));
+	struct rv_error *oerr = rv_file_open(path, "debug file", 0, &di->fd);
+	if (oerr) {
+		di->fd = -1;
+		struct rv_error *e = rv_error_format(RV_ERR_NODEBUG, "%s", oerr->msg);
+		rv_error_destroy(oerr);
+		return e;
+	}
 	di->elf = elf_begin(di->fd, ELF_C_READ_MMAP, NULL);
 	di->vmlinux_path = strdup(path);
 	if (!di->vmlinux_path)
@@ -518,9 +523,13 @@ static struct rv_error *walk_module_roots(struct rv_debuginfo *di)
 // vermagic=RELEASE ... in the .modinfo section.
 static struct rv_error *check_module_release(struct rv_debuginfo *di, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return rv_error_format(RV_ERR_NODEBUG, "%s: %s", path, strerror(errno));
+	int fd;
+	struct rv_error *oerr = rv_file_open(path, "debug file", 0, &fd);
+	if (oerr) {
+		struct rv_error *e = rv_error_format(RV_ERR_NODEBUG, "%s", oerr->msg);
+		rv_error_destroy(oerr);
+		return e;
+	}
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	struct rv_error *err = NULL;
 	Elf_Scn *scn;

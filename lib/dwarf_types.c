@@ -14,6 +14,7 @@
 #include <gelf.h>
 
 #include "dwarf_types.h"
+#include "rv_file.h"
 
 // ---- the name index ----
 
@@ -305,9 +306,9 @@ struct rv_error *rv_dwarf_open(const char *path, struct rv_dwarf **ret)
 		goto fail;
 	}
 	elf_version(EV_CURRENT);
-	d->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (d->fd < 0) {
-		err = rv_error_format(RV_ERR_IO, "%s: cannot open: %m", path);
+	err = rv_file_open(path, "debug file", 0, &d->fd);
+	if (err) {
+		d->fd = -1;
 		goto fail;
 	}
 	d->elf = elf_begin(d->fd, ELF_C_READ_MMAP, NULL);

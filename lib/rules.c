@@ -20,11 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
 #include "facts.h"
 #include "rules_priv.h"
+#include "rv_file.h"
 
 // ---- severities ----
 
@@ -170,6 +172,15 @@ struct loader {
 	int nproblems;
 };
 
+// A hostile rule file must not flood the output: past this many problems
+// in one file the rest are counted and summarised in one line.
+#define RULE_FILE_MAX_PROBLEMS 20
+// libyaml's scanner keeps a possible simple key per open flow collection
+// and rechecks them all on every token: 100k nested '[' take minutes. Real
+// rules nest a few levels; jq filters inside plain scalars add brackets but
+// nowhere near this many.
+#define RULE_FILE_MAX_NESTING 64
+
 __attribute__((format(printf, 3, 4)))
 static void bad(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
 {
@@ -179,9 +190,10 @@ static void bad(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	rv_rules_problem(l->rs, l->file, n ? (int)n->start_mark.line + 1 : 0,
-			 n ? (int)n->start_mark.column + 1 : 0, l->id, "%s",
-			 msg ? msg : "out of memory");
+	if (l->nproblems < RULE_FILE_MAX_PROBLEMS)
+		rv_rules_problem(l->rs, l->file, n ? (int)n->start_mark.line + 1 : 0,
+				 n ? (int)n->start_mark.column + 1 : 0, l->id, "%s",
+				 msg ? msg : "out of memory");
 	free(msg);
 	l->nproblems++;
 }
@@ -1037,21 +1049,76 @@ static void add_rule(struct rv_ruleset *rs, struct rv_rule *r)
 	rs->rules[rs->n++] = r;
 }
 
+// The deepest nesting of flow collections ('[' and '{' outside quotes and
+// comments), and the line where it first passes @p limit (0 if never).
+static int flow_nesting_line(const char *s, size_t len, int limit)
+{
+	int depth = 0, line = 1;
+	char quote = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '\n')
+			line++;
+		if (quote) {
+			if (c == '\\' && quote == '"' && i + 1 < len)
+				i++;
+			else if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' ||
+				 s[i - 1] == '\n')) {
+			while (i + 1 < len && s[i + 1] != '\n')
+				i++;
+		} else if ((c == '"' || c == '\'') &&
+			   (i == 0 || strchr(" \t\n[{,:", s[i - 1]))) {
+			quote = c;	// a quoted scalar starts (not an apostrophe)
+		} else if (c == '[' || c == '{') {
+			if (++depth > limit)
+				return line;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 bool rv_ruleset_load_file(struct rv_ruleset *rs, const char *path)
 {
 	struct loader l = { .rs = rs, .file = path };
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		rv_rules_problem(rs, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+	int fd;
+	char *text = NULL;
+	size_t len = 0;
+	struct rv_error *err = rv_file_open(path, "rule file", RV_RULE_FILE_MAX, &fd);
+	if (!err) {
+		err = rv_file_read_all(fd, path, RV_RULE_FILE_MAX, &text, &len);
+		close(fd);
+	}
+	if (err) {
+		// The message starts with the path; the problem names the file.
+		const char *msg = err->msg;
+		size_t plen = strlen(path);
+		if (!strncmp(msg, path, plen) && !strncmp(msg + plen, ": ", 2))
+			msg += plen + 2;
+		rv_rules_problem(rs, path, 0, 0, NULL, "cannot read: %s", msg);
+		rv_error_destroy(err);
+		return false;
+	}
+	int deep = flow_nesting_line(text, len, RULE_FILE_MAX_NESTING);
+	if (deep) {
+		rv_rules_problem(rs, path, deep, 0, NULL,
+				 "YAML nested more than %d levels deep; refused before parsing",
+				 RULE_FILE_MAX_NESTING);
+		free(text);
 		return false;
 	}
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
+		free(text);
 		rv_rules_problem(rs, path, 0, 0, NULL, "out of memory");
 		return false;
 	}
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	bool loaded = false;
 	if (!yaml_parser_load(&parser, &l.doc)) {
 		// "while scanning a quoted scalar": the context mark is where the
@@ -1084,6 +1151,9 @@ bool rv_ruleset_load_file(struct rv_ruleset *rs, const char *path)
 		}
 	}
 	struct rv_rule *r = parse_rule(&l, root);
+	if (l.nproblems > RULE_FILE_MAX_PROBLEMS)
+		rv_rules_problem(rs, path, 0, 0, l.id, "... and %d more problems in this file",
+				 l.nproblems - RULE_FILE_MAX_PROBLEMS);
 	if (!r) {
 		rv_rules_problem(rs, path, 0, 0, NULL, "out of memory");
 	} else if (l.nproblems || !r->id || !r->jq) {
@@ -1096,7 +1166,7 @@ out_doc:
 	yaml_document_delete(&l.doc);
 out_parser:
 	yaml_parser_delete(&parser);
-	fclose(f);
+	free(text);
 	return loaded;
 }
 

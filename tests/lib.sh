@@ -92,3 +92,21 @@ rv_crash() {
 rv_jq() {
 	jq -r "$2" "$1" 2>/dev/null
 }
+
+# rv_run_bounded NAME STATUS STDERR_REGEX ARGS...: the CLI on hostile input
+# (stdin /dev/null, output in $WORK/out and $WORK/err): the status, under
+# 10 s (timeout 20: 124 is never a wanted status), and one stderr line
+# matching the regex. RV_RUN_STDOUT=1 takes the message line from stdout
+# instead (rules lint reports there).
+rv_run_bounded() {
+	local name=$1 want=$2 re=$3
+	shift 3
+	local t0=$SECONDS
+	timeout 20 "$RV_CLI" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+	local rc=$?
+	rv_eq "$name: exit status" "$want" "$rc"
+	rv_cmp "$name: seconds" $((SECONDS - t0)) -lt 10
+	[ -n "$RV_RUN_STDOUT" ] && grep -v ' rules valid, ' "$WORK/out" >"$WORK/err"
+	rv_eq "$name: stderr lines" 1 "$(wc -l <"$WORK/err")"
+	rv_match "$name: stderr" "$re" "$(head -1 "$WORK/err")"
+}

@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-areas="rig ext cli rules driver fixtures"
+areas="rig ext cli rules driver fixtures torture"
 total_pass=0
 total_fail=0
 failed_suites=()

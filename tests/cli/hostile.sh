@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Hostile input files (issue 14): a FIFO where a file belongs (dump,
+# --vmlinux, a rule, a facts document), YAML nested 100k levels deep, a rule
+# with 300k unknown keys, more facts on stdin than the limit. Each case must
+# end within seconds with a clear message; none may block, flood or abort.
+# The generators below make every input at run time.
+
+. "$(dirname "$0")/../lib.sh"
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+
+if [ ! -x "$RV_CLI" ]; then
+	rv_not_ok "CLI $RV_CLI not built"
+	rv_summary
+	exit 1
+fi
+
+mkfifo "$WORK/fifo"
+
+# ---- FIFOs are refused without blocking ----
+rv_run_bounded "dump is a FIFO" 3 "^raidvirt: $WORK/fifo: is a FIFO; a kernel dump must be a regular file" \
+	facts --json "$WORK/fifo"
+rv_run_bounded "--facts names a FIFO" 3 "^raidvirt: $WORK/fifo: is a FIFO; a facts document must be a regular file" \
+	triage --facts "$WORK/fifo"
+rv_run_bounded "dump is a directory" 3 "^raidvirt: $WORK: is a directory; a kernel dump must be a regular file" \
+	facts --json "$WORK"
+
+mkdir "$WORK/rules"
+mkfifo "$WORK/rules/fifo.yaml"
+RV_RUN_STDOUT=1 rv_run_bounded "rules lint: a FIFO named *.yaml" 1 \
+	"^$WORK/rules/fifo.yaml: cannot read: is a FIFO; a rule file must be a regular file" \
+	rules lint "$WORK/rules"
+rm "$WORK/rules/fifo.yaml"
+
+# ---- YAML nested 100k levels deep (libyaml's scanner is quadratic) ----
+python3 -c 'import sys; sys.stdout.write("id: deep\nx: " + "[" * 100000 + "]" * 100000 + "\n")' \
+	>"$WORK/rules/deep.yaml"
+RV_RUN_STDOUT=1 rv_run_bounded "rules lint: YAML nested 100k deep" 1 \
+	"^$WORK/rules/deep.yaml:2: YAML nested more than 64 levels deep; refused before parsing" \
+	rules lint "$WORK/rules"
+rm "$WORK/rules/deep.yaml"
+
+# ---- unknown keys by the 100k: problems capped per file ----
+# unknown_keys N: the broken rule of tests/rules/bad with N more keys.
+unknown_keys() {
+	sed -n '1,/^sevrity/p' "$RV_ROOT/tests/rules/bad/unknown-key.yaml" | grep -v '^#'
+	python3 -c 'import sys; sys.stdout.write("".join("k%d: 1\n" % i for i in range(int(sys.argv[1]))))' "$1"
+}
+unknown_keys 300000 >"$WORK/rules/unknown-key.yaml"
+RV_RUN_STDOUT=1 rv_run_bounded "rules lint: 300k unknown keys (3 MB)" 1 \
+	"^$WORK/rules/unknown-key.yaml: cannot read: [0-9]+ bytes, more than a rule file may have \(1048576\)" \
+	rules lint "$WORK/rules"
+unknown_keys 90000 >"$WORK/rules/unknown-key.yaml"
+timeout 20 "$RV_CLI" rules lint "$WORK/rules" >"$WORK/out" 2>&1
+rv_eq "90k unknown keys: exit status" 1 $?
+rv_cmp "90k unknown keys: output lines" "$(wc -l <"$WORK/out")" -le 25
+rv_match "90k unknown keys: summary line" "and 899[0-9][0-9] more problems in this file" "$(cat "$WORK/out")"
+rm "$WORK/rules/unknown-key.yaml"
+
+# ---- facts on stdin: bounded, one clear line ----
+# 2.2 GiB of stdin made jv_parse_sized's int length overflow; now the read
+# stops at the limit (head gets SIGPIPE).
+t0=$SECONDS
+head -c 2300M /dev/zero | timeout 20 "$RV_CLI" triage --facts - >"$WORK/out" 2>"$WORK/err"
+rc=$?
+rv_eq "2.2 GiB on stdin: exit status" 3 "$rc"
+rv_cmp "2.2 GiB on stdin: seconds" $((SECONDS - t0)) -lt 10
+rv_eq "2.2 GiB on stdin: stderr lines" 1 "$(wc -l <"$WORK/err")"
+rv_match "2.2 GiB on stdin: stderr" "^raidvirt: stdin: more than [0-9]+ bytes \(the limit\)" "$(cat "$WORK/err")"
+printf '{"a":1} {"b":2}' >"$WORK/two.json"
+rv_run_bounded "two JSON texts" 3 "^raidvirt: $WORK/two.json: expected one JSON document" \
+	triage --facts "$WORK/two.json"
+
+rv_summary
