@@ -5,10 +5,27 @@
 
 BUILD    ?= build
 CC       ?= cc
+# The project's own flags live in RV_*; CPPFLAGS, CFLAGS and LDFLAGS are the
+# user's and packager's (e.g. Debian's dpkg-buildflags) and add to them:
+# `make CFLAGS=-O0` keeps -D_GNU_SOURCE and the warnings.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
-            -fvisibility=hidden -D_GNU_SOURCE -Ilib
+RV_CPPFLAGS = -D_GNU_SOURCE -Ilib
+RV_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
+              -fvisibility=hidden
+RV_LDFLAGS  =
 LDLIBS_CORE = -ljq -lonig -lyaml -lm
+
+# make SANITIZE=1 (and `make check SANITIZE=1`): ASan + UBSan + LSan in
+# their own build directory (docs/reliability.md).
+ifeq ($(SANITIZE),1)
+BUILD      := build/sanitize
+RV_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+RV_LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CPPFLAGS = $(RV_CPPFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(RV_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(RV_LDFLAGS) $(LDFLAGS)
 
 # The kernel the rig boots: resolved from Debian's metapackage, never
 # hardcoded.
@@ -32,7 +49,7 @@ all: $(LIBRV) $(EXT_SO) $(if $(CLI_SRCS),$(CLI))
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h ext/*.h cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -c -o $@ $<
 
 $(LIBRV): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -41,14 +58,14 @@ $(LIBRV): $(LIB_OBJS)
 
 # crash extensions are built against crash's defs.h with the target arch
 # defined, as crash's own extensions/Makefile does.
-$(BUILD)/ext/%.o: CFLAGS += -DX86_64 -DGDB_10_2 -Iext
+$(BUILD)/ext/%.o: RV_CPPFLAGS += -DX86_64 -DGDB_10_2 -Iext
 $(EXT_SO): $(EXT_OBJS) $(LIBRV)
-	$(CC) -shared -Wl,-Bsymbolic -Wl,--no-undefined-version -o $@ \
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-Bsymbolic -Wl,--no-undefined-version -o $@ \
 	    $(EXT_OBJS) $(LIBRV) -ldw -lelf $(LDLIBS_CORE)
 
-$(BUILD)/cli/%.o: CFLAGS += -Icli
+$(BUILD)/cli/%.o: RV_CPPFLAGS += -Icli
 $(CLI): $(CLI_OBJS) $(LIBRV)
-	$(CC) -o $@ $(CLI_OBJS) $(LIBRV) -lkdumpfile -laddrxlat -ldw -lelf \
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBRV) -lkdumpfile -laddrxlat -ldw -lelf \
 	    $(LDLIBS_CORE)
 
 deps:

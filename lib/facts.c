@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The facts document: runs the decoders and assembles their sections.
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,46 @@ jv rv_jv_set_error(jv obj, struct rv_error *err)
 		jv_free(old);
 		return rv_jv_set(obj, "error", msg);
 	}
+}
+
+jv rv_jv_doubt(jv doubts, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	doubts = jv_array_append(doubts, jv_string(msg ? msg : "out of memory"));
+	free(msg);
+	return doubts;
+}
+
+jv rv_jv_set_trust(jv obj, const char *what, jv doubts)
+{
+	jv err = jv_object_get(jv_copy(obj), jv_string("error"));
+	bool read_whole = !jv_is_valid(err);
+	jv_free(err);
+	bool checked = jv_array_length(jv_copy(doubts)) == 0;
+	if (!checked) {
+		jv all = jv_string("");
+		jv_array_foreach(doubts, i, d) {
+			all = jv_string_concat(all, i ? jv_string("; ") : jv_string(""));
+			all = jv_string_concat(all, d);
+		}
+		obj = rv_jv_set_error(obj, rv_error_format(RV_ERR_CORRUPT, "%s not trusted: %s",
+							   what, jv_string_value(all)));
+		jv_free(all);
+		obj = rv_jv_set(obj, "untrusted", doubts);
+	} else {
+		if (!read_whole)
+			doubts = jv_array_append(doubts, jv_string("not read whole (see error)"));
+		if (read_whole)
+			jv_free(doubts);
+		else
+			obj = rv_jv_set(obj, "untrusted", doubts);
+	}
+	return rv_jv_set(obj, "trusted", jv_bool(read_whole && checked));
 }
 
 rv_addr_t rv_jv_get_addr(jv v)

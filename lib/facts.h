@@ -81,6 +81,20 @@ jv rv_jv_error(struct rv_error *err);
 jv rv_jv_set(jv obj, const char *key, jv val);
 /** obj["error"] = message (appends to a list when one is already set). */
 jv rv_jv_set_error(jv obj, struct rv_error *err);
+/**
+ * A decoded object is `trusted` when it was read whole (no "error" of its
+ * own) and passed its decoder's consistency checks (back-pointers, counters
+ * in plausible ranges); rules act on trusted objects only. @p doubts: an
+ * array of strings, the checks that failed (consumed). Sets "trusted" and,
+ * when false, "untrusted" (the reasons, also added to "error" so the
+ * section never reads as clean).
+ */
+jv rv_jv_set_trust(jv obj, const char *what, jv doubts);
+/** Append "why" (printf-style) to the array @p doubts. */
+jv rv_jv_doubt(jv doubts, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** |v| below this is a plausible count of in-flight things (2^24). */
+#define RV_PLAUSIBLE_COUNT (1 << 24)
+
 /** Parse a facts "0x..." address string (0 if not one). */
 rv_addr_t rv_jv_get_addr(jv v);
 /** Number at obj[key], or @p dflt; does not consume @p obj. */

@@ -803,6 +803,69 @@ static jv decode_r1conf(struct md_ctx *c, rv_addr_t conf)
 	return o;
 }
 
+// ---- trust ----
+
+static jv doubt_count(jv doubts, jv o, const char *key)
+{
+	double v = rv_jv_num(o, key, 0);
+	if (v <= -RV_PLAUSIBLE_COUNT || v >= RV_PLAUSIBLE_COUNT)
+		doubts = rv_jv_doubt(doubts, "%s %.0f out of range", key, v);
+	return doubts;
+}
+
+// An r1conf is believed when its mddev points back at the array it hangs
+// off (raid1_run sets conf->mddev; mddev->private is conf), its raid_disks
+// agree with the array's (raid1_reshape sets both), and its counters are
+// plausible: a bug leaves a counter at -1 or 2, a page of other data at
+// 0xcccccccc. @p mddev 0: reached by address; conf->mddev->private was
+// checked instead (mddev_private_matches).
+static jv trust_conf(jv conf, rv_addr_t mddev, int64_t md_raid_disks)
+{
+	jv d = jv_array();
+	rv_addr_t back = rv_jv_get_addr(jv_object_get(jv_copy(conf), jv_string("mddev_addr")));
+	if (mddev && back != mddev)
+		d = rv_jv_doubt(d, "conf->mddev %#" PRIx64 " does not point back at the mddev %#" PRIx64,
+				back, mddev);
+	jv m = jv_object_get(jv_copy(conf), jv_string("mddev_private_matches"));
+	if (jv_get_kind(m) == JV_KIND_FALSE)
+		d = rv_jv_doubt(d, "conf->mddev->private does not point back at it");
+	jv_free(m);
+	double rd = rv_jv_num(conf, "raid_disks", -1);
+	if (rd < 0 || rd > MD_MAX_RAID_DISKS)
+		d = rv_jv_doubt(d, "raid_disks %.0f out of range", rd);
+	else if (md_raid_disks >= 0 && rd != (double)md_raid_disks)
+		d = rv_jv_doubt(d, "raid_disks %.0f, the mddev says %" PRId64, rd, md_raid_disks);
+	static const char *const counts[] = {
+		"array_frozen", "nr_sync_pending", "nr_pending_sum", "nr_waiting_sum",
+		"nr_queued_sum", "barrier_sum", "unqueued_pending",
+	};
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		d = doubt_count(d, conf, counts[i]);
+	jv buckets = jv_object_get(jv_copy(conf), jv_string("buckets"));
+	if (jv_get_kind(buckets) == JV_KIND_ARRAY) {
+		jv_array_foreach(buckets, i, b) {
+			for (int k = 0; k < NR_COUNTERS; k++)
+				d = doubt_count(d, b, barrier_counters[k]);
+			jv_free(b);
+		}
+	}
+	jv_free(buckets);
+	return rv_jv_set_trust(conf, "r1conf", d);
+}
+
+// An mddev is believed when read whole with its counts in range.
+static jv trust_mddev(jv o)
+{
+	jv d = jv_array();
+	double rd = rv_jv_num(o, "raid_disks", -1);
+	double deg = rv_jv_num(o, "degraded", -1);
+	if (rd < 0 || rd > MD_MAX_RAID_DISKS)
+		d = rv_jv_doubt(d, "raid_disks %.0f out of range", rd);
+	else if (deg < 0 || deg > rd)
+		d = rv_jv_doubt(d, "degraded %.0f out of range 0..%.0f", deg, rd);
+	return rv_jv_set_trust(o, "mddev", d);
+}
+
 // ---- mddev ----
 
 static bool is_raid1(int64_t level, const char *pers)
@@ -837,7 +900,8 @@ static jv decode_mddev(struct md_ctx *c, rv_addr_t mddev)
 		else
 			o = rv_jv_set(o, "personality", jv_string(pname));
 	}
-	o = put_int(c, o, mddev, T, "raid_disks", "raid_disks", NULL);
+	int64_t raid_disks = -1;
+	o = put_int(c, o, mddev, T, "raid_disks", "raid_disks", &raid_disks);
 	o = put_int(c, o, mddev, T, "degraded", "degraded", NULL);
 	if (rv_member_exists(c->t, T, "suspended"))
 		o = put_int(c, o, mddev, T, "suspended", "suspended", NULL);
@@ -864,8 +928,9 @@ static jv decode_mddev(struct md_ctx *c, rv_addr_t mddev)
 	uint64_t priv = 0;
 	o = put_uint(c, o, mddev, T, "private", "private", true, &priv);
 	if (priv && pers && is_raid1(level, pname))
-		o = rv_jv_set(o, "conf", decode_r1conf(c, priv));
-	return o;
+		o = rv_jv_set(o, "conf", trust_conf(decode_r1conf(c, priv), mddev,
+						    raid_disks));
+	return trust_mddev(o);
 }
 
 // ---- selection and the walk ----
@@ -959,8 +1024,8 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 	// possibly one no longer reachable from all_mddevs.
 	if (is_addr && jv_array_length(jv_copy(arrays)) == 0) {
 		jv a = rv_jv_set(jv_object(), "in_all_mddevs", jv_false());
-		a = rv_jv_set(a, "conf", check_conf_backlink(&c, addr,
-							     decode_r1conf(&c, addr)));
+		a = rv_jv_set(a, "conf", trust_conf(check_conf_backlink(&c, addr,
+							     decode_r1conf(&c, addr)), 0, -1));
 		arrays = jv_array_append(arrays, a);
 	} else if (select && !is_addr && jv_array_length(jv_copy(arrays)) == 0) {
 		sec = rv_jv_set_error(sec, rv_error_format(RV_ERR_INVALID,

@@ -85,4 +85,38 @@ rv_run_bounded "ELF p_offset 2^64-1" 3 "^raidvirt: $m: truncated dump: ELF progr
 	facts --json "$m"
 rm -f "$m"
 
+# ---- garbage verdicts and silent losses on raid1-frozen ----
+frozen=$(dump_dir raid1-frozen)
+if [ -f "$frozen/vmcore" ]; then
+	"$RV_CLI" facts --json "$frozen/vmcore" >"$WORK/frozen.json" 2>/dev/null
+	pob=$("$RV_CLI" debug "$frozen/vmcore" rd:page_offset_base:1 | awk '/^rd /{print $3}')
+	mddev=$(jq -r '.md.arrays[0].addr' "$WORK/frozen.json")
+	conf=$(jq -r '.md.arrays[0].conf.addr' "$WORK/frozen.json")
+	rv_eq "raid1-frozen: conf trusted" true "$(jq '.md.arrays[0].conf.trusted' "$WORK/frozen.json")"
+	rv_eq "raid1-frozen: mddev trusted" true "$(jq '.md.arrays[0].trusted' "$WORK/frozen.json")"
+	# The r1conf page replaced by 0xcc bytes: it fired raid1-barrier-
+	# imbalance on nr_sync_pending -858993460. Now the conf is not
+	# trusted (conf->mddev does not point back) and no raid1 rule fires.
+	mutant page-cc "$(printf '%x' $(( (conf - 0x$pob) & ~4095 )))" "$frozen/vmcore"
+	timeout 20 "$RV_CLI" triage --json "$m" >"$WORK/out" 2>"$WORK/err"
+	rv_eq "r1conf page of 0xcc: no raid1 finding" "" \
+		"$(jq -r '[.findings[].rule | select(startswith("raid1-"))] | join(",")' "$WORK/out")"
+	timeout 20 "$RV_CLI" facts --json "$m" >"$WORK/out" 2>"$WORK/err"
+	rv_eq "r1conf page of 0xcc: conf.trusted" false "$(jq '.md.arrays[0].conf.trusted' "$WORK/out")"
+	rv_match "r1conf page of 0xcc: the reason" "conf->mddev 0xcccccccccccccccc does not point back at the mddev $mddev" \
+		"$(jq -r '.md.arrays[0].conf.untrusted | join("; ")' "$WORK/out")"
+	rv_match "r1conf page of 0xcc: an error says so" "r1conf not trusted: " \
+		"$(jq -r '.md.arrays[0].conf.error | if type == "array" then join("; ") else . end' "$WORK/out")"
+	# The mddev page unreadable: the freeze finding is gone, and md must
+	# say it could not be read (never a quiet clean).
+	mutant page-corrupt "$(printf '%x' $(( (mddev - 0x$pob) & ~4095 )))" "$frozen/vmcore"
+	timeout 20 "$RV_CLI" facts --json "$m" >"$WORK/out" 2>"$WORK/err"
+	rv_eq "mddev page damaged: mddev trusted" false "$(jq '.md.arrays[0].trusted' "$WORK/out")"
+	rv_match "mddev page damaged: md error names the page" "cannot read .* at $(printf '0x%x' $((mddev & ~4095)) | cut -c1-14)" \
+		"$(jq -r '[.md | .. | objects | .error? // empty | if type == "array" then .[] else . end] | join("; ")' "$WORK/out")"
+	rm -f "$m"
+else
+	rv_not_ok "no raid1-frozen rig dump (dumps/rig.py build raid1-frozen)"
+fi
+
 rv_summary
