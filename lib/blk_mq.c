@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blk_mq.h"
 #include "facts.h"
 #include "slab.h"
 #include "xarray.h"
@@ -291,11 +292,15 @@ static struct rv_error *device_gendisk(struct rv_target *t, rv_addr_t dev,
 
 /**
  * Collect the gendisks of block_class in @p disks (a jv array of address
- * strings); a walk problem goes to @p errors.
+ * strings); a walk problem goes to @p errors. @p devs, if not NULL, gets
+ * the disks' struct device addresses in the same order.
  */
-static jv list_gendisks(struct rv_target *t, rv_addr_t disk_type, jv *errors)
+static jv list_gendisks(struct rv_target *t, rv_addr_t disk_type, jv *errors,
+			jv *devs)
 {
 	jv disks = jv_array();
+	if (devs)
+		*devs = jv_array();
 	rv_addr_t klist, head;
 	struct rv_error *err = block_class_klist(t, &klist);
 	if (!err)
@@ -329,11 +334,149 @@ static jv list_gendisks(struct rv_target *t, rv_addr_t disk_type, jv *errors)
 			continue;
 		}
 		disks = jv_array_append(disks, rv_jv_addr(disk));
+		if (devs)
+			*devs = jv_array_append(*devs, rv_jv_addr(dev));
 	}
 	if (err)
 		*errors = jv_array_append(*errors, rv_jv_error(
 			rv_error_wrap(err, "block_class devices")));
 	return disks;
+}
+
+// ---- disk <-> device ----
+
+/** The struct device of a gendisk (disk_to_dev()). */
+static struct rv_error *gendisk_device(struct rv_target *t, rv_addr_t disk,
+				       rv_addr_t *ret)
+{
+	if (rv_member_exists(t, "struct block_device", "bd_device")) {
+		// v5.11+ (0d02129e76ed): gendisk.part0 is a struct block_device *.
+		uint64_t part0;
+		struct rv_error *err = rv_read_member(t, disk, "struct gendisk",
+						      "part0", &part0);
+		if (err)
+			return err;
+		return rv_member_addr(t, part0, "struct block_device", "bd_device", ret);
+	}
+	return rv_member_addr(t, disk, "struct gendisk", "part0.__dev", ret);
+}
+
+struct rv_error *rv_blk_device_disk(struct rv_target *t, rv_addr_t dev,
+				    rv_addr_t *disk, char *name, size_t size)
+{
+	*disk = 0;
+	if (size)
+		name[0] = '\0';
+	rv_addr_t disk_type;
+	struct rv_error *err = rv_symbol(t, "disk_type", &disk_type);
+	if (err)
+		return err;
+	jv errors = jv_array(), devs;
+	jv disks = list_gendisks(t, disk_type, &errors, &devs);
+	jv_array_foreach(devs, i, a) {
+		uint64_t parent;
+		struct rv_error *e = rv_read_member(t, rv_jv_get_addr(a),
+						    "struct device", "parent", &parent);
+		if (e) {
+			rv_error_destroy(e);
+			continue;
+		}
+		if (parent != dev)
+			continue;
+		*disk = rv_jv_get_addr(jv_array_get(jv_copy(disks), i));
+		err = rv_read_member_str(t, *disk, "struct gendisk", "disk_name",
+					 name, size);
+		break;
+	}
+	jv_free(devs);
+	jv_free(disks);
+	// A block_class walk problem matters only when no disk was found.
+	if (!*disk && !err && jv_array_length(jv_copy(errors)) > 0) {
+		jv e0 = jv_array_get(jv_copy(errors), 0);
+		err = rv_error_format(RV_ERR_OTHER, "block_class: %s",
+				      jv_get_kind(e0) == JV_KIND_STRING ?
+				      jv_string_value(e0) : "walk failed");
+		jv_free(e0);
+	}
+	jv_free(errors);
+	return err;
+}
+
+struct rv_error *rv_module_taint(struct rv_target *t, rv_addr_t mod,
+				 char *buf, size_t size)
+{
+	uint64_t taints;
+	size_t n = 0;
+	buf[0] = '\0';
+	struct rv_error *err = rv_read_member(t, mod, "struct module", "taints",
+					      &taints);
+	if (err)
+		return err;
+	// The letters are the kernel's own table (kernel/panic.c taint_flags[],
+	// struct taint_flag since v4.10, 7fd8329ba502).
+	rv_addr_t table;
+	uint64_t esz;
+	if ((err = rv_symbol(t, "taint_flags", &table)) ||
+	    (err = rv_type_size(t, "struct taint_flag", &esz)))
+		return err;
+	for (int bit = 0; bit < 32 && n + 1 < size; bit++) {
+		if (!(taints & (UINT64_C(1) << bit)))
+			continue;
+		uint64_t c;
+		err = rv_read_member(t, table + bit * esz, "struct taint_flag",
+				     "c_true", &c);
+		if (err)
+			return err;
+		if (c < 'A' || c > 'Z')
+			return rv_error_format(RV_ERR_CORRUPT,
+					       "taint_flags[%d] is not a letter", bit);
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	return NULL;
+}
+
+/**
+ * disk.device: the disk's parent device (the virtio device, ...), its
+ * driver and the module that owns the driver, with the module's taint.
+ */
+static jv decode_disk_device(struct rv_target *t, jv d, rv_addr_t disk)
+{
+	rv_addr_t dev;
+	uint64_t parent, drv, owner;
+	char buf[64];
+	struct rv_error *err = gendisk_device(t, disk, &dev);
+	if (!err)
+		err = rv_read_member(t, dev, "struct device", "parent", &parent);
+	if (err)
+		return rv_jv_set_error(d, rv_error_wrap(err, "disk device"));
+	d = rv_jv_set(d, "device_addr", rv_jv_addr(dev));
+	if (!parent)
+		return rv_jv_set(d, "parent", jv_null());
+	d = rv_jv_set(d, "parent_addr", rv_jv_addr(parent));
+	err = rv_read_member_str(t, parent, "struct device", "kobj.name", buf,
+				 sizeof(buf));
+	d = err ? rv_jv_set_error(d, rv_error_wrap(err, "parent device name"))
+		: rv_jv_set(d, "parent", jv_string(buf));
+	if ((err = rv_read_member(t, parent, "struct device", "driver", &drv)))
+		return rv_jv_set_error(d, rv_error_wrap(err, "parent device driver"));
+	if (!drv)
+		return rv_jv_set(d, "driver", jv_null());
+	err = rv_read_member_str(t, drv, "struct device_driver", "name", buf,
+				 sizeof(buf));
+	d = err ? rv_jv_set_error(d, rv_error_wrap(err, "driver name"))
+		: rv_jv_set(d, "driver", jv_string(buf));
+	if ((err = rv_read_member(t, drv, "struct device_driver", "owner", &owner)))
+		return rv_jv_set_error(d, rv_error_wrap(err, "driver owner"));
+	if (!owner)	// built into vmlinux
+		return rv_jv_set(d, "driver_module", jv_null());
+	err = rv_read_member_str(t, owner, "struct module", "name", buf, sizeof(buf));
+	if (err)
+		return rv_jv_set_error(d, rv_error_wrap(err, "driver module"));
+	d = rv_jv_set(d, "driver_module", jv_string(buf));
+	err = rv_module_taint(t, owner, buf, sizeof(buf));
+	return err ? rv_jv_set_error(d, rv_error_wrap(err, "module taint"))
+		   : rv_jv_set(d, "driver_module_taint", jv_string(buf));
 }
 
 // ---- flush queue ----
@@ -874,6 +1017,7 @@ static jv decode_disk(struct blk_ctx *c, rv_addr_t disk, char *name,
 		d = rv_jv_set(d, "name", jv_string(name));
 	}
 	d = rv_jv_set(d, "addr", rv_jv_addr(disk));
+	d = decode_disk_device(t, d, disk);
 	err = rv_read_member(t, disk, "struct gendisk", "queue", &q);
 	if (err)
 		return rv_jv_set_error(d, err);
@@ -919,7 +1063,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 	rv_addr_t want = 0;
 	bool by_addr = select && rv_parse_addr(select, &want);
 	jv disks = jv_array();
-	jv found = c.disk_type ? list_gendisks(t, c.disk_type, &errors) : jv_array();
+	jv found = c.disk_type ? list_gendisks(t, c.disk_type, &errors, NULL) : jv_array();
 	bool matched = false;
 	jv_array_foreach(found, i, a) {
 		rv_addr_t disk = rv_jv_get_addr(a);

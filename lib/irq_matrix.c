@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blk_mq.h"
 #include "facts.h"
 #include "irq_desc.h"
 
@@ -570,35 +571,25 @@ static void device_key(const struct rv_irq_desc *d, char *buf, size_t size)
 		*dash = '\0';
 }
 
-// virtio-blk queue irqs (vp_find_vqs_msix) have vring_interrupt as handler
-// and the struct virtqueue as dev_id; vq->vdev->priv is the struct
-// virtio_blk when its ->vdev points back at the device.
+// virtio queue irqs (vp_find_vqs_msix) have vring_interrupt as handler and
+// the struct virtqueue as dev_id; the disk is the gendisk whose parent is
+// vq->vdev->dev, whatever the block driver (virtio_blk, rvblk, ...).
 static struct rv_error *virtio_blk_disk(struct irq_decode *s,
 					const struct rv_irq_desc *d,
 					char *buf, size_t size)
 {
 	struct rv_target *t = s->t;
-	uint64_t vdev, vblk, back, disk;
+	uint64_t vdev;
+	rv_addr_t dev, disk;
 	struct rv_error *err = rv_read_member(t, d->first_dev_id,
 					      "struct virtqueue", "vdev", &vdev);
 	if (!err)
-		err = rv_read_member(t, vdev, "struct virtio_device", "priv",
-				     &vblk);
-	if (!err && vblk)
-		err = rv_read_member(t, vblk, "struct virtio_blk", "vdev", &back);
-	if (err)
-		return err;
-	if (!vblk || back != vdev)
-		return rv_error_format(RV_ERR_ABSENT,
-				       "virtio device %#" PRIx64 " is not a "
-				       "virtio_blk device", vdev);
-	err = rv_read_member(t, vblk, "struct virtio_blk", "disk", &disk);
-	if (!err && !disk)
-		err = rv_error_format(RV_ERR_ABSENT, "virtio_blk %#" PRIx64
-				      " has no disk", vblk);
+		err = rv_member_addr(t, vdev, "struct virtio_device", "dev", &dev);
 	if (!err)
-		err = rv_read_member_str(t, disk, "struct gendisk", "disk_name",
-					 buf, size);
+		err = rv_blk_device_disk(t, dev, &disk, buf, size);
+	if (!err && !disk)
+		err = rv_error_format(RV_ERR_ABSENT, "virtio device %#" PRIx64
+				      " has no disk", vdev);
 	return err;
 }
 
@@ -636,8 +627,8 @@ static struct device_sum *device_get(struct devices *ds, const char *key)
 	return g;
 }
 
-// Name the disk behind a virtio-blk device once (needs virtio_blk's
-// debug info, loaded here: the matrix itself does not need it).
+// Name the disk behind a virtio device once (needs virtio_ring's debug
+// info for struct virtqueue, loaded here: the matrix itself does not).
 static void device_name_disk(struct irq_decode *s, struct device_sum *g,
 			     const struct rv_irq_desc *d, bool *debuginfo_tried,
 			     struct rv_error **debuginfo_err)
@@ -648,7 +639,7 @@ static void device_name_disk(struct irq_decode *s, struct device_sum *g,
 		return;
 	if (!*debuginfo_tried) {
 		*debuginfo_tried = true;
-		*debuginfo_err = rv_module_debuginfo(s->t, "virtio_blk");
+		*debuginfo_err = rv_module_debuginfo(s->t, "virtio_ring");
 	}
 	struct rv_error *err = *debuginfo_err;
 	if (err) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blk_mq.h"
 #include "facts.h"
 #include "xarray.h"
 
@@ -996,13 +997,12 @@ static jv feature_list(uint64_t features)
 	return list;
 }
 
-// vdev->priv of a virtio_blk device is struct virtio_blk: its disk name.
+// vdev->priv of a virtio_blk device is struct virtio_blk.
 static void decode_blk(struct rv_target *t, jv *o, rv_addr_t vdev,
-		       rv_addr_t priv, char *disk, size_t size)
+		       rv_addr_t priv)
 {
 	const char *vbt = "struct virtio_blk";
-	uint64_t back, gd;
-	char buf[64];
+	uint64_t back;
 	if (!priv || !rv_type_exists(t, vbt))
 		return;
 	*o = rv_jv_set(*o, "virtio_blk_addr", rv_jv_addr(priv));
@@ -1014,12 +1014,26 @@ static void decode_blk(struct rv_target *t, jv *o, rv_addr_t vdev,
 		return;
 	}
 	put_member_opt(t, o, priv, vbt, "num_vqs", "num_vqs", NULL);
-	if (!put_member(t, o, priv, vbt, "disk", NULL, &gd) || !gd)
+}
+
+// The disk of a bound device, whatever its block driver: the gendisk whose
+// parent device is vdev->dev (device_add_disk(&vdev->dev, ...)).
+static void device_disk(struct rv_target *t, jv *o, rv_addr_t vdev,
+			char *disk, size_t size)
+{
+	rv_addr_t dev, gd;
+	struct rv_error *err = rv_member_addr(t, vdev, "struct virtio_device",
+					      "dev", &dev);
+	if (!err)
+		err = rv_blk_device_disk(t, dev, &gd, disk, size);
+	if (err) {
+		*o = rv_jv_set_error(*o, rv_error_wrap(err, "disk of the device"));
+		return;
+	}
+	if (!gd)
 		return;
 	*o = rv_jv_set(*o, "gendisk_addr", rv_jv_addr(gd));
-	if (put_str(t, o, gd, "struct gendisk", "disk_name", "disk", buf,
-		    sizeof(buf)))
-		snprintf(disk, size, "%s", buf);
+	*o = rv_jv_set(*o, "disk", jv_string(disk));
 }
 
 // Does the user's selection (device name, disk name or virtio_device
@@ -1066,7 +1080,9 @@ static jv decode_device(struct vdecode *d, const struct vq_layout *l,
 		o = rv_jv_set(o, "driver", jv_null());
 	if (put_addr(t, &o, vdev, vdt, "priv", "priv", &priv) &&
 	    !strcmp(driver, "virtio_blk"))
-		decode_blk(t, &o, vdev, priv, disk, sizeof(disk));
+		decode_blk(t, &o, vdev, priv);
+	if (drv)
+		device_disk(t, &o, vdev, disk, sizeof(disk));
 
 	*keep = only_vq || selected(d, vdev, name, disk);
 	if (!*keep)

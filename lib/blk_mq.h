@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/**
+ * @file blk_mq.h
+ * What other decoders ask the block layer (implemented in blk_mq.c).
+ */
+#ifndef RV_BLK_MQ_H
+#define RV_BLK_MQ_H
+
+#include "target.h"
+
+/**
+ * The disk whose parent device is @p dev (a struct device: the virtio
+ * device's dev, a SCSI device, ...): any block driver, through the
+ * gendisk's device parent. *disk = 0 and no error when none has it.
+ */
+struct rv_error *rv_blk_device_disk(struct rv_target *t, rv_addr_t dev,
+				    rv_addr_t *disk, char *name, size_t size);
+
+/** The taint letters of a struct module ("OE"), from the kernel's table. */
+struct rv_error *rv_module_taint(struct rv_target *t, rv_addr_t mod,
+				 char *buf, size_t size);
+
+#endif
