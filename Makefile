@@ -3,13 +3,17 @@
 # CLI; `make deps` installs what the project needs; `make check` runs every
 # test; `make demo` shows the main job on a real dump.
 
+# The one place the version is set: `raidvirt --version`, tool.version
+# of both JSON documents, the crash extension's help.
+VERSION  := 0.1.0
+
 BUILD    ?= build
 CC       ?= cc
 # The project's own flags live in RV_*; CPPFLAGS, CFLAGS and LDFLAGS are the
 # user's and packager's (e.g. Debian's dpkg-buildflags) and add to them:
 # `make CFLAGS=-O0` keeps -D_GNU_SOURCE and the warnings.
 CFLAGS   ?= -O2 -g
-RV_CPPFLAGS = -D_GNU_SOURCE -Ilib
+RV_CPPFLAGS = -D_GNU_SOURCE -Ilib -DRV_VERSION='"$(VERSION)"'
 RV_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
               -fvisibility=hidden
 RV_LDFLAGS  =

@@ -262,11 +262,22 @@ static bool report_missing(jv doc)
 	return missing;
 }
 
-/** Facts of a dump; jv_invalid() (after a message) when it cannot be read. */
-static jv dump_facts(const char *dump, const struct opts *o, bool *incomplete)
+/**
+ * Facts of a dump. When it cannot be opened: the message on stderr and, if
+ * @p unreadable is given, the document of an unreadable dump
+ * (rv_facts_unreadable()) with *unreadable set; else jv_invalid() with the
+ * message (rules test: the dump is not available).
+ */
+static jv dump_facts(const char *dump, const struct opts *o, bool *incomplete,
+		     bool *unreadable)
 {
 	struct rv_target t;
 	struct rv_error *err = rv_kdump_target_open(dump, &o->kopts, &t);
+	if (err && unreadable) {
+		fprintf(stderr, "%s: %s\n", prog, err->msg);
+		*unreadable = true;
+		return rv_facts_unreadable(err);
+	}
 	if (err) {
 		jv msg = jv_string_fmt("%s", err->msg);
 		rv_error_destroy(err);
@@ -336,11 +347,7 @@ static jv file_facts(const char *path)
 		return jv_invalid_with_msg(jv_string_fmt("%s: not a facts document (an object)",
 							 path));
 	}
-	const char *schema = rv_jv_str(doc, "schema");
-	if (!schema || strcmp(schema, RV_FACTS_SCHEMA))
-		fprintf(stderr, "%s: warning: %s: schema is %s, expected %s\n", prog, path,
-			schema ? schema : "missing", RV_FACTS_SCHEMA);
-	return doc;
+	return doc;	// checked by rv_facts_validate() before rules run
 }
 
 static void print_json(jv v)
@@ -383,13 +390,14 @@ static jv summary(jv findings)
 	return rv_jv_set(s, "rule_errors", jv_number(errors));
 }
 
-static void text_header(jv doc, const char *source, const struct rv_ruleset *rs)
+static void text_header(jv out)
 {
-	jv dump = jv_object_get(jv_copy(doc), jv_string("dump"));
-	printf("raidvirt triage of %s\n", source);
+	jv dump = jv_object_get(jv_copy(out), jv_string("dump"));
+	printf("raidvirt triage of %s\n", rv_jv_str(out, "source"));
 	const char *release = rv_jv_str(dump, "release");
 	const char *version = rv_jv_str(dump, "version");
-	jv cpus = jv_object_get(jv_copy(dump), jv_string("cpus"));
+	jv cpus = jv_get_kind(dump) == JV_KIND_OBJECT ?
+		  jv_object_get(jv_copy(dump), jv_string("cpus")) : jv_null();
 	double online = rv_jv_num(cpus, "online", -1);
 	double uptime = rv_jv_num(dump, "uptime_seconds", -1);
 	printf("kernel:   %s%s%s%s", release ? release : "unknown",
@@ -399,21 +407,60 @@ static void text_header(jv doc, const char *source, const struct rv_ruleset *rs)
 	if (uptime >= 0)
 		printf(", up %.0f s", uptime);
 	printf("\n");
-	jv panic = jv_object_get(jv_copy(dump), jv_string("panic"));
+	jv panic = jv_get_kind(dump) == JV_KIND_OBJECT ?
+		   jv_object_get(jv_copy(dump), jv_string("panic")) : jv_null();
 	if (jv_get_kind(panic) == JV_KIND_OBJECT) {
 		const char *msg = rv_jv_str(panic, "message");
 		const char *oops = rv_jv_str(panic, "oops");
 		printf("panic:    %s\n", msg ? msg : oops ? oops : "(no message)");
 	} else {
-		printf("panic:    none\n");
+		printf("panic:    %s\n", release ? "none" : "unknown");
 	}
 	jv_free(panic);
 	jv_free(cpus);
 	jv_free(dump);
-	jv dirs = rv_ruleset_dirs(rs);
-	char *d = rv_rules_value_text(dirs);
-	printf("rules:    %zu from %s\n", rv_ruleset_count(rs), d ? d : "?");
+	jv rules = jv_object_get(jv_copy(out), jv_string("rules"));
+	char *d = rv_rules_value_text(jv_object_get(jv_copy(rules), jv_string("dirs")));
+	printf("rules:    %.0f from %s\n", rv_jv_num(rules, "loaded", 0), d ? d : "?");
 	free(d);
+	jv_free(rules);
+}
+
+/**
+ * The facts to triage: from --facts FILE (checked with rv_facts_validate())
+ * or from the dump. Problems that keep the rules from running go to
+ * @p problems (errors[] entries, also printed on stderr); *evaluate false.
+ */
+static jv triage_facts(const struct opts *o, const char *source, bool *incomplete,
+		       bool *evaluate, jv *problems)
+{
+	*evaluate = true;
+	*problems = jv_array();
+	if (!o->facts) {
+		bool unreadable = false;
+		jv doc = dump_facts(source, o, incomplete, &unreadable);
+		*evaluate = !unreadable;
+		return doc;
+	}
+	jv doc = file_facts(o->facts);
+	if (!jv_is_valid(doc)) {
+		jv msg = jv_invalid_get_msg(doc);
+		const char *m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg)
+								    : "cannot read the facts";
+		fprintf(stderr, "%s: %s\n", prog, m);
+		doc = rv_facts_unreadable(rv_error_format(RV_ERR_IO, "%s", m));
+		jv_free(msg);
+		*evaluate = false;
+		return doc;
+	}
+	*problems = rv_facts_validate(jv_copy(doc));
+	jv_array_foreach(*problems, i, p) {
+		fprintf(stderr, "%s: %s: not a usable facts document: %s\n", prog, o->facts,
+			rv_jv_str(p, "message"));
+		*evaluate = false;
+		jv_free(p);
+	}
+	return doc;
 }
 
 int rv_cmd_triage(int argc, char **argv)
@@ -434,22 +481,14 @@ int rv_cmd_triage(int argc, char **argv)
 		return EXIT_UNANALYSABLE;
 	}
 	bool incomplete = print_problems(stderr, rs, "raidvirt: rules: ");
-	if (!rv_ruleset_count(rs)) {
+	size_t nrules = rv_ruleset_count(rs);
+	if (!nrules)
 		fprintf(stderr, "%s: no rules loaded: nothing to check\n", prog);
-		rv_ruleset_destroy(rs);
-		return EXIT_UNANALYSABLE;
-	}
-	jv doc = o.facts ? file_facts(o.facts) : dump_facts(source, &o, &incomplete);
-	if (!jv_is_valid(doc)) {
-		jv msg = jv_invalid_get_msg(doc);
-		fprintf(stderr, "%s: %s\n", prog, jv_get_kind(msg) == JV_KIND_STRING ?
-			jv_string_value(msg) : "cannot read the facts");
-		jv_free(msg);
-		rv_ruleset_destroy(rs);
-		return EXIT_UNANALYSABLE;
-	}
+	bool evaluate;
+	jv problems;
+	jv doc = triage_facts(&o, source, &incomplete, &evaluate, &problems);
 
-	jv findings = rv_ruleset_evaluate(rs, jv_copy(doc), NULL);
+	jv findings = evaluate && nrules ? rv_ruleset_evaluate(rs, jv_copy(doc), NULL) : jv_array();
 	findings = jv_array_concat(findings,
 				   rv_rules_problem_entries(rv_ruleset_problems(rs)));
 	int failing = 0, errors = 0;
@@ -460,28 +499,52 @@ int rv_cmd_triage(int argc, char **argv)
 			failing++;
 		jv_free(f);
 	}
+	// Completeness of the whole run: the facts, the rules, the facts check.
+	jv st = rv_facts_status(rv_jv_set(jv_copy(doc), "findings", jv_copy(findings)));
+	jv st_errors = jv_array_concat(jv_object_get(jv_copy(st), jv_string("errors")),
+				       problems);
+	jv missing = jv_object_get(jv_copy(st), jv_string("missing"));
+	if (!nrules) {
+		jv r = jv_object_get(jv_copy(missing), jv_string("rules"));
+		missing = rv_jv_set(missing, "rules",
+				    jv_array_append(r, jv_string("no rules loaded")));
+	}
+	bool complete = rv_facts_complete(st) && nrules && evaluate &&
+			jv_array_length(jv_copy(st_errors)) == 0;
+
+	jv out = jv_object();
+	out = rv_jv_set(out, "schema", jv_string(RV_TRIAGE_SCHEMA));
+	out = rv_jv_set(out, "tool", rv_tool_identity());
+	out = rv_jv_set(out, "source", jv_string(source));
+	out = rv_jv_set(out, "complete", jv_bool(complete));
+	out = rv_jv_set(out, "errors", st_errors);
+	out = rv_jv_set(out, "missing", missing);
+	jv dump = jv_object_get(jv_copy(doc), jv_string("dump"));
+	if (jv_get_kind(dump) != JV_KIND_OBJECT) {
+		jv_free(dump);
+		dump = jv_null();
+	}
+	out = rv_jv_set(out, "dump", dump);
+	jv rules = rv_jv_set(jv_object(), "dirs", rv_ruleset_dirs(rs));
+	rules = rv_jv_set(rules, "loaded", jv_number((double)nrules));
+	out = rv_jv_set(out, "rules", rules);
+	out = rv_jv_set(out, "fail_on", jv_string(rv_severity_name(o.fail_on)));
+	out = rv_jv_set(out, "summary", summary(jv_copy(findings)));
+	out = rv_jv_set(out, "findings", jv_copy(findings));
 	if (o.json) {
-		jv out = jv_object();
-		out = rv_jv_set(out, "schema", jv_string("raidvirt.triage/1"));
-		out = rv_jv_set(out, "source", jv_string(source));
-		out = rv_jv_set(out, "dump", jv_object_get(jv_copy(doc), jv_string("dump")));
-		jv rules = rv_jv_set(jv_object(), "dirs", rv_ruleset_dirs(rs));
-		rules = rv_jv_set(rules, "loaded", jv_number((double)rv_ruleset_count(rs)));
-		out = rv_jv_set(out, "rules", rules);
-		out = rv_jv_set(out, "fail_on", jv_string(rv_severity_name(o.fail_on)));
-		out = rv_jv_set(out, "summary", summary(jv_copy(findings)));
-		out = rv_jv_set(out, "findings", findings);
 		print_json(out);
 	} else {
-		text_header(doc, source, rs);
+		text_header(out);
+		rv_report_status(stdout, out);
 		printf("findings: ");
 		rv_report_findings_summary(stdout, findings);
 		if (jv_array_length(jv_copy(findings))) {
 			printf("\n");
 			rv_report_findings_ex(stdout, findings, o.explain);
 		}
-		jv_free(findings);
+		jv_free(out);
 	}
+	jv_free(findings);
 	fflush(stdout);
 	jv_free(doc);
 	rv_ruleset_destroy(rs);
@@ -490,7 +553,7 @@ int rv_cmd_triage(int argc, char **argv)
 			errors, errors > 1 ? "s" : "");
 	if (failing)
 		return EXIT_FINDINGS;
-	return incomplete || errors ? EXIT_UNANALYSABLE : EXIT_CLEAN;
+	return incomplete || !complete ? EXIT_UNANALYSABLE : EXIT_CLEAN;
 }
 
 // ---- rules lint / list ----
@@ -781,7 +844,7 @@ static jv fixture_vmcore_facts(struct tester *t, const char *name)
 		o.kopts.debuginfo.dirs = o.debugdirs;
 		o.kopts.debuginfo.ndirs = 1;
 		o.kopts.debuginfo.no_default = true;
-		ret = dump_facts(vmcore, &o, NULL);
+		ret = dump_facts(vmcore, &o, NULL, NULL);
 	}
 	free(root);
 	free(dir);
@@ -822,7 +885,7 @@ static jv test_facts(struct tester *t, const char *name)
 	const char *p = jv_string_value(path);
 	size_t len = strlen(p);
 	jv doc = len > 5 && !strcmp(p + len - 5, ".json") ? file_facts(p)
-							    : dump_facts(p, t->o, NULL);
+							    : dump_facts(p, t->o, NULL, NULL);
 	jv_free(path);
 	return doc;
 }

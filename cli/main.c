@@ -43,6 +43,7 @@ static void progress(const char *msg)
 
 static const char usage_main[] =
 	"usage: raidvirt COMMAND [OPTIONS] DUMP\n"
+	"       raidvirt --version\n"
 	"\n"
 	"Decode md raid1, x86 vectors, blk-mq flush queues and virtio rings in a\n"
 	"kernel crash dump (kdump-compressed, flattened or ELF).\n"
@@ -305,19 +306,27 @@ static int cmd_facts(int argc, char **argv)
 	if (c.section && !rv_decoder_find(c.section))
 		return usage_error(usage_facts, "no section '%s'", c.section);
 	struct rv_target t;
-	rc = open_target(argv[optind], &c, &t);
-	if (rc >= 0)
-		return rc;
+	struct rv_error *err = rv_kdump_target_open(argv[optind], &c.kopts, &t);
+	if (err) {
+		fprintf(stderr, "%s: %s\n", progname, err->msg);
+		if (c.json)	// one document for every --json run
+			print_json(rv_facts_unreadable(err));
+		else
+			rv_error_destroy(err);
+		return EXIT_UNANALYSABLE;
+	}
 	jv doc = rv_facts_collect(&t, c.section);
 	jv missing = jv_array();
 	jv_object_foreach(doc, key, sec) {
 		jv_free(key);
 		missing = collect_missing(missing, sec);
 	}
+	bool complete = rv_facts_complete(jv_copy(doc));
 	if (c.json) {
 		print_json(doc);
 	} else {
-		bool first = true;
+		rv_report_status(stdout, doc);
+		bool first = complete;	// a blank line after INCOMPLETE
 		for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
 			jv sec = jv_object_get(jv_copy(doc), jv_string(reports[i].section));
 			if (jv_get_kind(sec) == JV_KIND_OBJECT) {
@@ -332,7 +341,8 @@ static int cmd_facts(int argc, char **argv)
 	}
 	fflush(stdout);
 	rv_kdump_target_close(&t);
-	return report_missing(missing);
+	rc = report_missing(missing);
+	return complete ? rc : EXIT_UNANALYSABLE;
 }
 
 static int cmd_show(int argc, char **argv)
@@ -588,6 +598,10 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage_main, stdout);
+		return EXIT_ANALYSED;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("%s %s\n", progname, RV_VERSION);	// Makefile VERSION
 		return EXIT_ANALYSED;
 	}
 	if (!strcmp(cmd, "help")) {

@@ -163,6 +163,7 @@ static void cmd_raidvirt(void)
 		return;
 	jv doc = rv_facts_collect(t, NULL);
 	doc = rv_rules_apply(doc);	// .findings: rules/ + $RAIDVIRT_RULES
+	doc = rv_facts_seal(doc);	// rule errors make it incomplete too
 	if (json) {
 		print_json(doc);
 	} else {
@@ -178,9 +179,15 @@ static void cmd_raidvirt(void)
 			{ "virtio", rv_report_virtio },
 			{ "findings", rv_report_findings },
 		};
+		// INCOMPLETE at the top and again above FINDINGS, so that
+		// "no findings" is never read as a clean result.
+		bool complete = rv_facts_complete(jv_copy(doc));
+		rv_report_status(fp, doc);
 		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-			if (i)
+			if (i || !complete)
 				fprintf(fp, "\n");
+			if (!strcmp(parts[i].section, "findings"))
+				rv_report_status(fp, doc);
 			jv sec = jv_object_get(jv_copy(doc),
 					       jv_string(parts[i].section));
 			parts[i].report(fp, sec, &o);

@@ -61,6 +61,8 @@ jv rv_facts_collect(struct rv_target *t, const char *only)
 {
 	jv doc = jv_object();
 	doc = rv_jv_set(doc, "schema", jv_string(RV_FACTS_SCHEMA));
+	doc = rv_jv_set(doc, "tool", rv_tool_identity());
+	doc = rv_jv_set(doc, "complete", jv_false());	// set by rv_facts_seal()
 	for (int i = 0; rv_decoders[i]; i++) {
 		const struct rv_decoder *d = rv_decoders[i];
 		if (only && strcmp(d->name, only) && strcmp(d->name, "dump"))
@@ -68,7 +70,7 @@ jv rv_facts_collect(struct rv_target *t, const char *only)
 		doc = rv_jv_set(doc, d->name, rv_facts_section(t, d, NULL));
 	}
 	doc = rv_jv_set(doc, "findings", jv_array());
-	return doc;
+	return rv_facts_seal(doc);
 }
 
 // ---- jv helpers ----

@@ -69,6 +69,39 @@ jv rv_facts_section(struct rv_target *t, const struct rv_decoder *d,
  */
 jv rv_facts_collect(struct rv_target *t, const char *only);
 
+// ---- completeness (lib/facts_status.c, docs/facts.md "Completeness") ----
+
+/** {"name": "raidvirt", "version": RV_VERSION} (the Makefile's VERSION). */
+jv rv_tool_identity(void);
+/**
+ * How complete @p doc (consumed) is: {complete, errors, missing}.
+ * errors: [{section, path, message}] for every "error" recorded anywhere in
+ * a section, and [{section: "rules", path: "findings", rule, message}] for
+ * every rule error entry of .findings (bounded at 1000 entries).
+ * missing: {debuginfo: [message] (kernel, from dump.debuginfo_missing),
+ * modules: [{section, message}] (a section's debuginfo_missing),
+ * rules: [message] (rule files or directories that could not be loaded)}.
+ * complete is true when all of these are empty.
+ */
+jv rv_facts_status(jv doc);
+/** @p doc (consumed) with "tool", "complete", "errors", "missing" set. */
+jv rv_facts_seal(jv doc);
+/** doc.complete is true (doc consumed). */
+bool rv_facts_complete(jv doc);
+/**
+ * The facts document of a dump that could not be opened at all: dump is
+ * {"error": why} (plus "debuginfo_missing" for RV_ERR_NODEBUG); sealed.
+ * Consumes @p err.
+ */
+jv rv_facts_unreadable(struct rv_error *err);
+/**
+ * Check a facts document read from a file before rules run on it: an
+ * object, the schema, "dump" an object, every other section an object when
+ * present, findings an array. Returns the problems as errors[] entries
+ * (empty: fit to evaluate). @p doc is consumed.
+ */
+jv rv_facts_validate(jv doc);
+
 // ---- jv helpers ----
 /** "0x%016llx" string. */
 jv rv_jv_addr(rv_addr_t addr);

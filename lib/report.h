@@ -33,4 +33,11 @@ void rv_report_virtio(FILE *f, jv sec, const struct rv_report_opts *o);
 /** Print a section's "error"/"reason"/"debuginfo_missing" lines, if any. */
 void rv_report_problems(FILE *f, const char *what, jv sec);
 
+/**
+ * The INCOMPLETE headline of a sealed facts or triage document (not
+ * consumed): nothing when doc.complete is true, else one line with the
+ * counts of errors and what is missing, then up to 10 lines naming them.
+ */
+void rv_report_status(FILE *f, jv doc);
+
 #endif

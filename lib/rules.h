@@ -32,6 +32,9 @@
 
 #include "report.h"
 
+/** The schema of `raidvirt triage --json` (docs/rules.md, docs/schema/). */
+#define RV_TRIAGE_SCHEMA "raidvirt.triage/1"
+
 enum rv_severity {
 	RV_SEV_INFO,
 	RV_SEV_WARNING,
