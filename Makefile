@@ -4,7 +4,7 @@
 # test; `make demo` shows the main job on a real dump.
 
 # The one place the version is set: `raidvirt --version`, tool.version
-# of both JSON documents, the crash extension's help.
+# of both JSON documents.
 VERSION  := 0.1.0
 
 BUILD    ?= build
