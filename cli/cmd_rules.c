@@ -13,18 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd_rules.h"
 #include "rv_file.h"
 #include "facts.h"
 #include "rules.h"
+#include "sections.h"
 #include "target_kdump.h"
-
-enum {
-	EXIT_CLEAN = 0,
-	EXIT_FINDINGS = 1,
-	EXIT_USAGE = 2,
-	EXIT_UNANALYSABLE = 3,
-};
 
 #define MAX_DIRS 32
 
@@ -136,14 +131,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int usage_error(const char *usage, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", usage);
-	return EXIT_USAGE;
-}
-
 static bool push(const char **list, size_t *n, const char *s)
 {
 	if (*n == MAX_DIRS)
@@ -176,14 +163,14 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 	while ((c = getopt_long(argc, argv, "+jeh", long_options, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
-			return EXIT_CLEAN;
+			return RV_EXIT_ANALYSED;
 		}
 		if (c == '?')
-			return usage_error(usage, "unknown or incomplete option '%s'",
+			return rv_usage_error(usage, "unknown or incomplete option '%s'",
 					   argv[optind - 1]);
 		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 			if (need[i].opt == c && !strchr(allowed, need[i].key))
-				return usage_error(usage, "option '%s' does not apply here",
+				return rv_usage_error(usage, "option '%s' does not apply here",
 						   argv[optind - 1]);
 		bool ok = true;
 		switch (c) {
@@ -195,7 +182,7 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 			break;
 		case OPT_FAIL_ON:
 			if (!rv_severity_parse(optarg, &o->fail_on))
-				return usage_error(usage, "bad severity '%s' (info, warning, "
+				return rv_usage_error(usage, "bad severity '%s' (info, warning, "
 						   "error, critical)", optarg);
 			break;
 		case OPT_RULES:
@@ -218,7 +205,7 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 			break;
 		case OPT_DUMP:
 			if (!strchr(optarg, '='))
-				return usage_error(usage, "--dump takes NAME=FILE, not '%s'", optarg);
+				return rv_usage_error(usage, "--dump takes NAME=FILE, not '%s'", optarg);
 			ok = push(o->dumps, &o->ndumps, optarg);
 			break;
 		case OPT_FIXTURES:
@@ -229,7 +216,7 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 			break;
 		}
 		if (!ok)
-			return usage_error(usage, "too many '%s' options", argv[optind - 1]);
+			return rv_usage_error(usage, "too many '%s' options", argv[optind - 1]);
 	}
 	o->kopts.debuginfo.dirs = o->debugdirs;
 	o->kopts.debuginfo.ndirs = o->ndebugdirs;
@@ -350,13 +337,6 @@ static jv file_facts(const char *path)
 	return doc;	// checked by rv_facts_validate() before rules run
 }
 
-static void print_json(jv v)
-{
-	jv s = jv_dump_string(v, JV_PRINT_PRETTY | JV_PRINT_SPACE1);
-	printf("%s\n", jv_string_value(s));
-	jv_free(s);
-}
-
 /** Print load problems on @p f; true if there were any. */
 static bool print_problems(FILE *f, const struct rv_ruleset *rs, const char *prefix)
 {
@@ -471,14 +451,14 @@ int rv_cmd_triage(int argc, char **argv)
 		return rc;
 	int nargs = argc - optind;
 	if (o.facts ? nargs != 0 : nargs != 1)
-		return usage_error(rv_usage_triage, o.facts ? "--facts takes no DUMP%s" :
-				   "expected one DUMP argument (or --facts FILE)%s", "");
+		return rv_usage_error(rv_usage_triage, "%s", o.facts ? "--facts takes no DUMP" :
+				      "expected one DUMP argument (or --facts FILE)");
 	const char *source = o.facts ? o.facts : argv[optind];
 
 	struct rv_ruleset *rs = rv_ruleset_load_default(o.rules, o.nrules, o.no_builtin);
 	if (!rs) {
 		fprintf(stderr, "%s: out of memory\n", prog);
-		return EXIT_UNANALYSABLE;
+		return RV_EXIT_UNANALYSABLE;
 	}
 	bool incomplete = print_problems(stderr, rs, "raidvirt: rules: ");
 	size_t nrules = rv_ruleset_count(rs);
@@ -532,7 +512,7 @@ int rv_cmd_triage(int argc, char **argv)
 	out = rv_jv_set(out, "summary", summary(jv_copy(findings)));
 	out = rv_jv_set(out, "findings", jv_copy(findings));
 	if (o.json) {
-		print_json(out);
+		rv_print_json(stdout, out);
 	} else {
 		text_header(out);
 		rv_report_status(stdout, out);
@@ -552,8 +532,8 @@ int rv_cmd_triage(int argc, char **argv)
 		fprintf(stderr, "%s: %d rule error%s: the analysis is incomplete\n", prog,
 			errors, errors > 1 ? "s" : "");
 	if (failing)
-		return EXIT_FINDINGS;
-	return incomplete || !complete ? EXIT_UNANALYSABLE : EXIT_CLEAN;
+		return RV_EXIT_FINDINGS;
+	return incomplete || !complete ? RV_EXIT_UNANALYSABLE : RV_EXIT_ANALYSED;
 }
 
 // ---- rules lint / list ----
@@ -581,7 +561,7 @@ static int rules_lint(int argc, char **argv)
 		return rc;
 	struct rv_ruleset *rs = load_dirs(argv + optind, argc - optind);
 	if (!rs)
-		return EXIT_UNANALYSABLE;
+		return RV_EXIT_UNANALYSABLE;
 	jv before = rv_ruleset_problems(rs);
 	size_t nload = (size_t)jv_array_length(before);
 	rv_ruleset_lint(rs);
@@ -592,7 +572,7 @@ static int rules_lint(int argc, char **argv)
 	printf("%zu rule%s valid, %zu problem%s (%zu on load, %zu on evaluation)\n",
 	       rules, rules == 1 ? "" : "s", n, n == 1 ? "" : "s", nload, n - nload);
 	rv_ruleset_destroy(rs);
-	return n || !rules ? EXIT_FINDINGS : EXIT_CLEAN;
+	return n || !rules ? RV_EXIT_FINDINGS : RV_EXIT_ANALYSED;
 }
 
 static int rules_list(int argc, char **argv)
@@ -603,11 +583,11 @@ static int rules_list(int argc, char **argv)
 		return rc;
 	struct rv_ruleset *rs = load_dirs(argv + optind, argc - optind);
 	if (!rs)
-		return EXIT_UNANALYSABLE;
+		return RV_EXIT_UNANALYSABLE;
 	bool problems = print_problems(stderr, rs, "raidvirt: rules: ");
 	jv list = rv_ruleset_list(rs);
 	if (o.json) {
-		print_json(list);
+		rv_print_json(stdout, list);
 	} else {
 		printf("%-28s %-9s %-9s %s\n", "ID", "SEVERITY", "SUBSYSTEM", "TITLE");
 		jv_array_foreach(list, i, r) {
@@ -618,7 +598,7 @@ static int rules_list(int argc, char **argv)
 		jv_free(list);
 	}
 	rv_ruleset_destroy(rs);
-	return problems ? EXIT_UNANALYSABLE : EXIT_CLEAN;
+	return problems ? RV_EXIT_UNANALYSABLE : RV_EXIT_ANALYSED;
 }
 
 // ---- rules test ----
@@ -997,7 +977,7 @@ static int rules_test(int argc, char **argv)
 	t.rs = load_dirs(t.dirs, t.ndirs);
 	t.builtin = rv_rules_builtin_dir();
 	if (!t.rs)
-		return EXIT_UNANALYSABLE;
+		return RV_EXIT_UNANALYSABLE;
 	jv problems = rv_ruleset_problems(t.rs);
 	jv_array_foreach(problems, i, p) {
 		jv s = rv_rules_problem_string(p);
@@ -1038,17 +1018,17 @@ static int rules_test(int argc, char **argv)
 	free(t.results);
 	free(t.builtin);
 	rv_ruleset_destroy(t.rs);
-	return t.failed ? EXIT_FINDINGS : EXIT_CLEAN;
+	return t.failed ? RV_EXIT_FINDINGS : RV_EXIT_ANALYSED;
 }
 
 int rv_cmd_rules(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error(rv_usage_rules, "which rules command? (lint, test, list)%s", "");
+		return rv_usage_error(rv_usage_rules, "which rules command? (lint, test, list)");
 	const char *sub = argv[1];
 	if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
 		fputs(rv_usage_rules, stdout);
-		return EXIT_CLEAN;
+		return RV_EXIT_ANALYSED;
 	}
 	if (!strcmp(sub, "lint"))
 		return rules_lint(argc - 1, argv + 1);
@@ -1056,5 +1036,5 @@ int rv_cmd_rules(int argc, char **argv)
 		return rules_test(argc - 1, argv + 1);
 	if (!strcmp(sub, "list"))
 		return rules_list(argc - 1, argv + 1);
-	return usage_error(rv_usage_rules, "no rules command '%s' (lint, test, list)", sub);
+	return rv_usage_error(rv_usage_rules, "no rules command '%s' (lint, test, list)", sub);
 }

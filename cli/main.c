@@ -4,23 +4,19 @@
 // docs/cli.md describes the commands and exit statuses.
 
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd_rules.h"
 #include "facts.h"
 #include "report.h"
+#include "sections.h"
 #include "target_kdump.h"
-
-enum {
-	EXIT_ANALYSED = 0,
-	EXIT_FINDINGS = 1,	// triage: findings at or above --fail-on (cmd_rules.c)
-	EXIT_USAGE = 2,
-	EXIT_UNANALYSABLE = 3,	// unreadable dump, no or mismatched debug info
-};
 
 static const char *progname = "raidvirt";
 
@@ -50,7 +46,7 @@ static const char usage_main[] =
 	"\n"
 	"commands:\n"
 	"  facts    print the facts document (text, or JSON with --json)\n"
-	"  show     print one table: md, vectors, blk, virtio\n"
+	"  show     print one table: dump, log, md, vectors, blk, virtio\n"
 	"  triage   evaluate the rules: findings, exit 1 at --fail-on\n"
 	"  rules    lint, test or list the rules (rules/*.yaml)\n"
 	"  help     help on a command\n"
@@ -78,11 +74,11 @@ static const char usage_facts[] =
 	COMMON_OPTIONS;
 
 static const char usage_show[] =
-	"usage: raidvirt show {md|vectors|blk|virtio} [OPTIONS] DUMP [SELECT]\n"
+	"usage: raidvirt show TABLE [OPTIONS] DUMP [SELECT]\n"
 	"\n"
-	"Print one subsystem's table, as the crash commands r1conf, vecmatrix,\n"
-	"hctxfq and vring do. SELECT names one object (md0, vdb, virtio2) or\n"
-	"gives the address of one (md, blk and virtio; there is one vector matrix).\n"
+	"Print one section's table, as the crash command of the same section does\n"
+	"(the list below). SELECT names one object (md0, vdb, virtio2) or gives the\n"
+	"address of one, for the tables that take it.\n"
 	"\n"
 	"  -j, --json              the section's facts as JSON\n"
 	"  -b, --buckets           md: non-zero barrier buckets\n"
@@ -140,16 +136,18 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-// One line on stderr; the usage text is for --help.
-static int usage_error(const char *usage, const char *fmt, const char *arg)
+int rv_usage_error(const char *usage, const char *fmt, ...)
 {
 	char cmd[32] = "";
 	if (usage != usage_main)
 		sscanf(usage, "usage: raidvirt %31s", cmd);
 	fprintf(stderr, "%s: ", progname);
-	fprintf(stderr, fmt, arg);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (see 'raidvirt %s%s--help')\n", cmd, cmd[0] ? " " : "");
-	return EXIT_USAGE;
+	return RV_EXIT_USAGE;
 }
 
 /**
@@ -165,13 +163,13 @@ static int parse_common(int argc, char **argv, const char *allowed,
 	while ((opt = getopt_long(argc, argv, "jbwcvh", long_options, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage, stdout);
-			return EXIT_ANALYSED;
+			return RV_EXIT_ANALYSED;
 		}
 		if (opt == '?')
-			return usage_error(usage, "unknown or incomplete option '%s'",
+			return rv_usage_error(usage, "unknown or incomplete option '%s'",
 					   argv[optind - 1]);
 		if (opt < 256 && !strchr(allowed, opt))
-			return usage_error(usage, "option '%s' does not apply here",
+			return rv_usage_error(usage, "option '%s' does not apply here",
 					   argv[optind - 1]);
 		switch (opt) {
 		case 'j':
@@ -194,7 +192,7 @@ static int parse_common(int argc, char **argv, const char *allowed,
 			break;
 		case OPT_DEBUGINFO:
 			if (c->ndirs == sizeof(c->dirs) / sizeof(c->dirs[0]))
-				return usage_error(usage, "too many --debuginfo%s", "");
+				return rv_usage_error(usage, "too many --debuginfo");
 			c->dirs[c->ndirs++] = optarg;
 			break;
 		case OPT_NO_DEFAULT:
@@ -202,7 +200,7 @@ static int parse_common(int argc, char **argv, const char *allowed,
 			break;
 		case OPT_SECTION:
 			if (!strchr(allowed, 'S'))
-				return usage_error(usage, "option '%s' does not apply here",
+				return rv_usage_error(usage, "option '%s' does not apply here",
 						   "--section");
 			c->section = optarg;
 			break;
@@ -221,17 +219,10 @@ static int open_target(const char *dump, struct common *c, struct rv_target *t)
 		return -1;
 	fprintf(stderr, "%s: %s\n", progname, err->msg);
 	rv_error_destroy(err);
-	return EXIT_UNANALYSABLE;
+	return RV_EXIT_UNANALYSABLE;
 }
 
 // ---- output ----
-
-static void print_json(jv v)
-{
-	jv s = jv_dump_string(v, JV_PRINT_PRETTY | JV_PRINT_SPACE1);
-	printf("%s\n", jv_string_value(s));
-	jv_free(s);
-}
 
 // Append the "debuginfo_missing" messages of a section to @p list.
 static jv collect_missing(jv list, jv sec)
@@ -261,14 +252,14 @@ static jv collect_missing(jv list, jv sec)
 
 /**
  * Missing module debug info means the facts are incomplete: one line on
- * stderr and EXIT_UNANALYSABLE (the facts are printed all the same).
+ * stderr and RV_EXIT_UNANALYSABLE (the facts are printed all the same).
  */
 static int report_missing(jv missing)
 {
 	int n = jv_array_length(jv_copy(missing));
 	if (n == 0) {
 		jv_free(missing);
-		return EXIT_ANALYSED;
+		return RV_EXIT_ANALYSED;
 	}
 	fprintf(stderr, "%s: incomplete analysis: ", progname);
 	jv_array_foreach(missing, i, msg) {
@@ -277,21 +268,8 @@ static int report_missing(jv missing)
 	}
 	fprintf(stderr, "; pass --debuginfo DIR\n");
 	jv_free(missing);
-	return EXIT_UNANALYSABLE;
+	return RV_EXIT_UNANALYSABLE;
 }
-
-typedef void (*report_fn)(FILE *f, jv sec, const struct rv_report_opts *o);
-
-static const struct {
-	const char *section;
-	report_fn report;
-} reports[] = {
-	{ "dump", rv_report_dump },
-	{ "md", rv_report_md },
-	{ "irq", rv_report_irq },
-	{ "blk", rv_report_blk },
-	{ "virtio", rv_report_virtio },
-};
 
 // ---- commands ----
 
@@ -302,18 +280,18 @@ static int cmd_facts(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 1)
-		return usage_error(usage_facts, "expected one DUMP argument%s", "");
+		return rv_usage_error(usage_facts, "expected one DUMP argument");
 	if (c.section && !rv_decoder_find(c.section))
-		return usage_error(usage_facts, "no section '%s'", c.section);
+		return rv_usage_error(usage_facts, "no section '%s'", c.section);
 	struct rv_target t;
 	struct rv_error *err = rv_kdump_target_open(argv[optind], &c.kopts, &t);
 	if (err) {
 		fprintf(stderr, "%s: %s\n", progname, err->msg);
 		if (c.json)	// one document for every --json run
-			print_json(rv_facts_unreadable(err));
+			rv_print_json(stdout, rv_facts_unreadable(err));
 		else
 			rv_error_destroy(err);
-		return EXIT_UNANALYSABLE;
+		return RV_EXIT_UNANALYSABLE;
 	}
 	jv doc = rv_facts_collect(&t, c.section);
 	jv missing = jv_array();
@@ -323,77 +301,65 @@ static int cmd_facts(int argc, char **argv)
 	}
 	bool complete = rv_facts_complete(jv_copy(doc));
 	if (c.json) {
-		print_json(doc);
+		rv_print_json(stdout, doc);
 	} else {
-		rv_report_status(stdout, doc);
-		bool first = complete;	// a blank line after INCOMPLETE
-		for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
-			jv sec = jv_object_get(jv_copy(doc), jv_string(reports[i].section));
-			if (jv_get_kind(sec) == JV_KIND_OBJECT) {
-				if (!first)
-					printf("\n");
-				first = false;
-				reports[i].report(stdout, sec, &c.ropts);
-			}
-			jv_free(sec);
-		}
+		rv_report_sections(stdout, doc, &c.ropts);	// as crash's `raidvirt`
 		jv_free(doc);
 	}
 	fflush(stdout);
 	rv_kdump_target_close(&t);
 	rc = report_missing(missing);
-	return complete ? rc : EXIT_UNANALYSABLE;
+	return complete ? rc : RV_EXIT_UNANALYSABLE;
+}
+
+// `show --help`: the usage, then one line per table of the section table.
+static void print_show_help(void)
+{
+	fputs(usage_show, stdout);
+	printf("\ntables:\n");
+	for (const struct rv_section *s = rv_sections; s->name; s++) {
+		if (!s->show)
+			continue;
+		printf("  %-8s %-10s %s%s\n", s->show, s->command ? s->command : "-",
+		       s->help ? s->help[1] : s->decoder->summary, s->select ? "" : " (no SELECT)");
+	}
 }
 
 static int cmd_show(int argc, char **argv)
 {
-	static const struct {
-		const char *what, *section;
-		const char *options;
-	} tables[] = {
-		{ "md", "md", "jbw" },
-		{ "vectors", "irq", "jcv" },
-		{ "blk", "blk", "j" },
-		{ "virtio", "virtio", "j" },
-	};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		if (argc >= 2) {
-			fputs(usage_show, stdout);
-			return EXIT_ANALYSED;
+			print_show_help();
+			return RV_EXIT_ANALYSED;
 		}
-		return usage_error(usage_show, "which table?%s", "");
+		return rv_usage_error(usage_show, "which table?");
 	}
-	size_t k;
-	for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++)
-		if (!strcmp(argv[1], tables[k].what))
-			break;
-	if (k == sizeof(tables) / sizeof(tables[0]))
-		return usage_error(usage_show, "no table '%s'", argv[1]);
+	const struct rv_section *s = rv_section_by_show(argv[1]);
+	if (!s)
+		return rv_usage_error(usage_show, "no table '%s'", argv[1]);
+	char options[16];
+	snprintf(options, sizeof(options), "j%s", s->options);
 	struct common c = { 0 };
-	int rc = parse_common(argc - 1, argv + 1, tables[k].options, usage_show, &c);
+	int rc = parse_common(argc - 1, argv + 1, options, usage_show, &c);
 	if (rc >= 0)
 		return rc;
 	int nargs = argc - 1 - optind;
 	if (nargs < 1 || nargs > 2)
-		return usage_error(usage_show, "expected DUMP [SELECT]%s", "");
+		return rv_usage_error(usage_show, "expected DUMP [SELECT]");
 	const char *dump = argv[1 + optind];
 	const char *select = nargs == 2 ? argv[2 + optind] : NULL;
-	// There is one vector matrix: vecmatrix takes no selection either.
-	if (select && !strcmp(tables[k].section, "irq"))
-		return usage_error(usage_show, "show vectors takes no SELECT%s", "");
+	if (select && !s->select)
+		return rv_usage_error(usage_show, "show %s takes no SELECT", s->show);
 	struct rv_target t;
 	rc = open_target(dump, &c, &t);
 	if (rc >= 0)
 		return rc;
-	const struct rv_decoder *d = rv_decoder_find(tables[k].section);
-	jv sec = rv_facts_section(&t, d, select);
+	jv sec = rv_facts_section(&t, s->decoder, select);
 	jv missing = collect_missing(jv_array(), jv_copy(sec));
 	if (c.json) {
-		print_json(sec);
+		rv_print_json(stdout, sec);
 	} else {
-		for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
-			if (!strcmp(reports[i].section, tables[k].section))
-				reports[i].report(stdout, sec, &c.ropts);
+		s->report(stdout, sec, &c.ropts);
 		jv_free(sec);
 	}
 	fflush(stdout);
@@ -553,12 +519,12 @@ static int cmd_debug(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (argc - optind < 1)
-		return usage_error(usage_debug, "expected DUMP QUERY...%s", "");
+		return rv_usage_error(usage_debug, "expected DUMP QUERY...");
 	struct rv_target t;
 	rc = open_target(argv[optind], &c, &t);
 	if (rc >= 0)
 		return rc;
-	rc = EXIT_ANALYSED;
+	rc = RV_EXIT_ANALYSED;
 	for (int i = optind + 1; i < argc; i++) {
 		char *q = strdup(argv[i]);
 		if (!q)
@@ -567,7 +533,7 @@ static int cmd_debug(int argc, char **argv)
 		if (err) {
 			printf("error %s: %s: %s\n", argv[i], rv_errcode_name(err->code), err->msg);
 			rv_error_destroy(err);
-			rc = EXIT_UNANALYSABLE;
+			rc = RV_EXIT_UNANALYSABLE;
 		}
 		free(q);
 		fflush(stdout);
@@ -594,31 +560,31 @@ int main(int argc, char **argv)
 {
 	progress_on = isatty(STDERR_FILENO);
 	if (argc < 2)
-		return usage_error(usage_main, "no command%s", "");
+		return rv_usage_error(usage_main, "no command");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
 		fputs(usage_main, stdout);
-		return EXIT_ANALYSED;
+		return RV_EXIT_ANALYSED;
 	}
 	if (!strcmp(cmd, "--version")) {
 		printf("%s %s\n", progname, RV_VERSION);	// Makefile VERSION
-		return EXIT_ANALYSED;
+		return RV_EXIT_ANALYSED;
 	}
 	if (!strcmp(cmd, "help")) {
 		for (size_t i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++) {
 			if (!strcmp(argv[2], commands[i].name)) {
 				fputs(commands[i].usage, stdout);
-				return EXIT_ANALYSED;
+				return RV_EXIT_ANALYSED;
 			}
 		}
 		if (argc > 2)
-			return usage_error(usage_main, "no command '%s'", argv[2]);
+			return rv_usage_error(usage_main, "no command '%s'", argv[2]);
 		fputs(usage_main, stdout);
-		return EXIT_ANALYSED;
+		return RV_EXIT_ANALYSED;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(cmd, commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	}
-	return usage_error(usage_main, "no command '%s'", cmd);
+	return rv_usage_error(usage_main, "no command '%s'", cmd);
 }

@@ -17,14 +17,8 @@
 #include "help.h"
 #include "report.h"
 #include "rules.h"
+#include "sections.h"
 #include "target_crash.h"
-
-static void print_json(jv v)
-{
-	jv s = jv_dump_string(v, JV_PRINT_PRETTY | JV_PRINT_SPACE1);
-	fprintf(fp, "%s\n", jv_string_value(s));
-	jv_free(s);
-}
 
 // Parse the common options; returns false (after usage) on a bad option.
 static bool parse_opts(const char *optstring, bool *json,
@@ -99,19 +93,21 @@ static struct rv_target *session_target(void)
 	return &session;
 }
 
-typedef void (*report_fn)(FILE *f, jv sec, const struct rv_report_opts *o);
-
-static void run_section(const char *section, const char *optstring,
-			report_fn report)
+// One command per section of the table (lib/sections.h): the command's
+// name picks the section.
+static void cmd_section(void)
 {
+	const struct rv_section *s = rv_section_by_command(pc->curcmd);
+	if (!s)
+		return;
+	char optstring[16];
+	snprintf(optstring, sizeof(optstring), "j%s", s->options);
 	bool json = false;
 	struct rv_report_opts o = { 0 };
 	if (!parse_opts(optstring, &json, &o))
 		return;
 	const char *select = optind < argcnt ? args[optind] : NULL;
-	// vecmatrix decodes the one matrix there is: an argument would be
-	// silently ignored, so refuse it.
-	if (select && !strcmp(section, "irq")) {
+	if (select && !s->select) {
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}
@@ -119,33 +115,13 @@ static void run_section(const char *section, const char *optstring,
 	struct rv_target *t = session_target();
 	if (!t)
 		return;
-	jv sec = rv_facts_section(t, rv_decoder_find(section), select);
+	jv sec = rv_facts_section(t, s->decoder, select);
 	if (json) {
-		print_json(sec);
+		rv_print_json(fp, sec);
 	} else {
-		report(fp, sec, &o);
+		s->report(fp, sec, &o);
 		jv_free(sec);
 	}
-}
-
-static void cmd_r1conf(void)
-{
-	run_section("md", "jbw", rv_report_md);
-}
-
-static void cmd_vecmatrix(void)
-{
-	run_section("irq", "jcv", rv_report_irq);
-}
-
-static void cmd_hctxfq(void)
-{
-	run_section("blk", "j", rv_report_blk);
-}
-
-static void cmd_vring(void)
-{
-	run_section("virtio", "j", rv_report_virtio);
 }
 
 static void cmd_raidvirt(void)
@@ -165,49 +141,35 @@ static void cmd_raidvirt(void)
 	doc = rv_rules_apply(doc);	// .findings: rules/ + $RAIDVIRT_RULES
 	doc = rv_facts_seal(doc);	// rule errors make it incomplete too
 	if (json) {
-		print_json(doc);
-	} else {
-		static const struct {
-			const char *section;
-			report_fn report;
-		} parts[] = {
-			{ "dump", rv_report_dump },
-			{ "log", rv_report_log },
-			{ "md", rv_report_md },
-			{ "irq", rv_report_irq },
-			{ "blk", rv_report_blk },
-			{ "virtio", rv_report_virtio },
-			{ "findings", rv_report_findings },
-		};
-		// INCOMPLETE at the top and again above FINDINGS, so that
-		// "no findings" is never read as a clean result.
-		bool complete = rv_facts_complete(jv_copy(doc));
-		rv_report_status(fp, doc);
-		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-			if (i || !complete)
-				fprintf(fp, "\n");
-			if (!strcmp(parts[i].section, "findings"))
-				rv_report_status(fp, doc);
-			jv sec = jv_object_get(jv_copy(doc),
-					       jv_string(parts[i].section));
-			parts[i].report(fp, sec, &o);
-			jv_free(sec);
-		}
-		jv_free(doc);
+		rv_print_json(fp, doc);
+		return;
 	}
+	// The same text as `raidvirt facts DUMP`, then the findings, with
+	// INCOMPLETE above them too, so that "no findings" is never read as
+	// a clean result.
+	rv_report_sections(fp, doc, &o);
+	fprintf(fp, "\n");
+	rv_report_status(fp, doc);
+	jv findings = jv_object_get(jv_copy(doc), jv_string("findings"));
+	rv_report_findings(fp, findings, &o);
+	jv_free(findings);
+	jv_free(doc);
 }
 
-static struct command_table_entry command_table[] = {
-	{ "raidvirt", cmd_raidvirt, rv_help_raidvirt, 0 },
-	{ "r1conf", cmd_r1conf, rv_help_r1conf, 0 },
-	{ "vecmatrix", cmd_vecmatrix, rv_help_vecmatrix, 0 },
-	{ "hctxfq", cmd_hctxfq, rv_help_hctxfq, 0 },
-	{ "vring", cmd_vring, rv_help_vring, 0 },
-	{ NULL, NULL, NULL, 0 },
-};
+// "raidvirt", then one command per section that has one; filled in at load.
+static struct command_table_entry command_table[8];
 
 __attribute__((constructor)) static void raidvirt_init(void)
 {
+	size_t n = 0;
+	command_table[n++] = (struct command_table_entry){
+		"raidvirt", cmd_raidvirt, rv_help_raidvirt, 0 };
+	for (const struct rv_section *s = rv_sections; s->name; s++) {
+		if (s->command && n + 1 < sizeof(command_table) / sizeof(command_table[0]))
+			command_table[n++] = (struct command_table_entry){
+				(char *)s->command, cmd_section, s->help, 0 };
+	}
+	command_table[n] = (struct command_table_entry){ NULL, NULL, NULL, 0 };
 	register_extension(command_table);
 }
 

@@ -7,25 +7,7 @@
 #include <string.h>
 
 #include "facts.h"
-
-const struct rv_decoder *const rv_decoders[] = {
-	&rv_decoder_dump,
-	&rv_decoder_log,
-	&rv_decoder_md,
-	&rv_decoder_irq,
-	&rv_decoder_blk,
-	&rv_decoder_virtio,
-	NULL,
-};
-
-const struct rv_decoder *rv_decoder_find(const char *name)
-{
-	for (int i = 0; rv_decoders[i]; i++) {
-		if (!strcmp(rv_decoders[i]->name, name))
-			return rv_decoders[i];
-	}
-	return NULL;
-}
+#include "sections.h"
 
 jv rv_facts_section(struct rv_target *t, const struct rv_decoder *d,
 		      const char *select)
@@ -63,8 +45,8 @@ jv rv_facts_collect(struct rv_target *t, const char *only)
 	doc = rv_jv_set(doc, "schema", jv_string(RV_FACTS_SCHEMA));
 	doc = rv_jv_set(doc, "tool", rv_tool_identity());
 	doc = rv_jv_set(doc, "complete", jv_false());	// set by rv_facts_seal()
-	for (int i = 0; rv_decoders[i]; i++) {
-		const struct rv_decoder *d = rv_decoders[i];
+	for (const struct rv_section *s = rv_sections; s->name; s++) {
+		const struct rv_decoder *d = s->decoder;
 		if (only && strcmp(d->name, only) && strcmp(d->name, "dump"))
 			continue;
 		doc = rv_jv_set(doc, d->name, rv_facts_section(t, d, NULL));

@@ -52,8 +52,7 @@ extern const struct rv_decoder rv_decoder_irq;
 extern const struct rv_decoder rv_decoder_blk;
 extern const struct rv_decoder rv_decoder_virtio;
 
-/** All decoders in facts order, NULL-terminated. */
-extern const struct rv_decoder *const rv_decoders[];
+/** A decoder by section name, from the section table (sections.h). */
 const struct rv_decoder *rv_decoder_find(const char *name);
 
 /**

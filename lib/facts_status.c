@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "sections.h"
 #include "rules.h"
 
 // Bound on errors[] (a dump with a corrupt list can record one per entry).
@@ -156,8 +157,8 @@ jv rv_facts_status(jv doc)
 		.debuginfo = jv_array(), .rules = jv_array(),
 	};
 	if (jv_get_kind(doc) == JV_KIND_OBJECT) {
-		for (int i = 0; rv_decoders[i]; i++) {
-			const char *name = rv_decoders[i]->name;
+		for (const struct rv_section *sc = rv_sections; sc->name; sc++) {
+			const char *name = sc->name;
 			jv sec = jv_object_get(jv_copy(doc), jv_string(name));
 			if (jv_is_valid(sec))
 				walk(&s, name, sec, name, 0);
@@ -235,8 +236,8 @@ jv rv_facts_validate(jv doc)
 		errs = jv_array_append(errs, error_entry("facts", jv_string("schema"),
 			jv_string_fmt("schema is %s, expected %s",
 				      schema ? schema : "missing", RV_FACTS_SCHEMA)));
-	for (int i = 0; rv_decoders[i]; i++) {
-		const char *name = rv_decoders[i]->name;
+	for (const struct rv_section *sc = rv_sections; sc->name; sc++) {
+		const char *name = sc->name;
 		jv sec = jv_object_get(jv_copy(doc), jv_string(name));
 		jv_kind k = jv_get_kind(sec);
 		jv_free(sec);

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/**
+ * @file cli.h
+ * What the commands of the standalone program share: exit statuses (docs/cli.md)
+ * and the one-line usage error.
+ */
+#ifndef RV_CLI_H
+#define RV_CLI_H
+
+enum rv_exit {
+	RV_EXIT_ANALYSED = 0,
+	RV_EXIT_FINDINGS = 1,	 // triage: findings at or above --fail-on
+	RV_EXIT_USAGE = 2,
+	RV_EXIT_UNANALYSABLE = 3, // unreadable dump, no or mismatched debug info
+};
+
+/**
+ * One line on stderr, "raidvirt: MESSAGE (see 'raidvirt CMD --help')", CMD
+ * taken from the "usage: raidvirt CMD" line of @p usage (the usage text
+ * itself is for --help). Returns RV_EXIT_USAGE.
+ */
+int rv_usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
