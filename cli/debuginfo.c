@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <libelf.h>
 
 #include "debuginfo.h"
+#include "modfind.h"
 #include "rv_file.h"
 
 // ---- a growable list of strings (searched paths, module files) ----
@@ -89,10 +89,7 @@ struct rv_debuginfo {
 	struct symbol *syms;
 	size_t nsyms_cap;
 	bool syms_loaded;
-	// module files: basenames and paths under every root, walked once
-	bool modules_walked;
-	struct strlist mod_names, mod_paths;
-	struct strlist mod_roots;
+	struct rv_modfind *modfind;	// module debug files, made on first use
 };
 
 struct rv_error *rv_debuginfo_new(const struct rv_debuginfo_opts *opts,
@@ -134,9 +131,7 @@ void rv_debuginfo_free(struct rv_debuginfo *di)
 	free(di->release);
 	free(di->build_id);
 	strlist_free(&di->roots);
-	strlist_free(&di->mod_names);
-	strlist_free(&di->mod_paths);
-	strlist_free(&di->mod_roots);
+	rv_modfind_free(di->modfind);
 	free(di);
 }
 
@@ -473,149 +468,16 @@ struct rv_error *rv_debuginfo_vmlinux(struct rv_debuginfo *di, const char **ret_
 	return err;
 }
 
-// ---- modules ----
-
-static struct rv_debuginfo *walk_di;	// nftw has no user pointer
-
-static bool is_module_file(const char *base)
-{
-	size_t n = strlen(base);
-	return (n > 3 && !strcmp(base + n - 3, ".ko")) ||
-	       (n > 9 && !strcmp(base + n - 9, ".ko.debug"));
-}
-
-static int walk_cb(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	if (type != FTW_F || !is_module_file(path + ftw->base))
-		return 0;
-	if (!strlist_add(&walk_di->mod_names, path + ftw->base) ||
-	    !strlist_add(&walk_di->mod_paths, path))
-		return 1;
-	return 0;
-}
-
-// Walk every module root once; later lookups are by basename.
-static struct rv_error *walk_module_roots(struct rv_debuginfo *di)
-{
-	if (di->modules_walked)
-		return NULL;
-	char p[4096];
-	bool ok = true;
-	for (size_t i = 0; ok && i < di->roots.n; i++)
-		ok = strlist_add(&di->mod_roots, di->roots.v[i]);
-	if (ok && !di->opts.no_default) {
-		snprintf(p, sizeof(p), "%s/lib/modules/%s", RV_DEFAULT_DEBUG_ROOT, di->release);
-		ok = strlist_add(&di->mod_roots, p);
-	}
-	if (!ok)
-		return &rv_enomem;
-	walk_di = di;
-	for (size_t i = 0; i < di->mod_roots.n; i++) {
-		if (nftw(di->mod_roots.v[i], walk_cb, 16, FTW_PHYS) == 1)
-			return &rv_enomem;
-	}
-	walk_di = NULL;
-	di->modules_walked = true;
-	return NULL;
-}
-
-// vermagic=RELEASE ... in the .modinfo section.
-static struct rv_error *check_module_release(struct rv_debuginfo *di, const char *path)
-{
-	int fd;
-	struct rv_error *oerr = rv_file_open(path, "debug file", 0, &fd);
-	if (oerr) {
-		struct rv_error *e = rv_error_format(RV_ERR_NODEBUG, "%s", oerr->msg);
-		rv_error_destroy(oerr);
-		return e;
-	}
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	struct rv_error *err = NULL;
-	Elf_Scn *scn;
-	Elf_Data *data;
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		err = rv_error_format(RV_ERR_NODEBUG, "%s is not an ELF file", path);
-	} else if (elf_section_by_name(elf, ".modinfo", &scn) &&
-		   (data = elf_getdata(scn, NULL)) && data->d_buf) {
-		const char *p = data->d_buf, *end = p + data->d_size;
-		const char *key = "vermagic=";
-		size_t kl = strlen(key), rl = strlen(di->release);
-		for (; p < end; p += strnlen(p, (size_t)(end - p)) + 1) {
-			if ((size_t)(end - p) <= kl || strncmp(p, key, kl))
-				continue;
-			const char *v = p + kl;
-			if ((size_t)(end - v) < rl + 1 || strncmp(v, di->release, rl) ||
-			    (v[rl] != ' ' && v[rl] != '\0')) {
-				size_t vl = strcspn(v, " ");
-				err = rv_error_format(RV_ERR_NODEBUG,
-						      "%s is for release %.*s, the dump is %s",
-						      path, (int)(vl < 64 ? vl : 64), v, di->release);
-			}
-			break;
-		}
-	}
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	return err;
-}
+// ---- modules: lib/modfind.c, over the --debuginfo roots ----
 
 struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module,
 				     char **ret_path)
 {
-	struct rv_error *err = walk_module_roots(di);
-	if (err)
-		return err;
-	// Module names use '_' where file names may use '-' (md_mod: md-mod.ko).
-	char under[128], dash[128];
-	snprintf(under, sizeof(under), "%s", module);
-	for (char *c = under; *c; c++)
-		if (*c == '-')
-			*c = '_';
-	snprintf(dash, sizeof(dash), "%s", under);
-	for (char *c = dash; *c; c++)
-		if (*c == '_')
-			*c = '-';
-	const char *bases[] = { under, dash };
-	const char *suffixes[] = { ".ko", ".ko.debug" };
-	struct strlist rejected = { 0 };
-	for (size_t b = 0; b < 2; b++) {
-		for (size_t s = 0; s < 2; s++) {
-			char want[160];
-			snprintf(want, sizeof(want), "%s%s", bases[b], suffixes[s]);
-			for (size_t i = 0; i < di->mod_names.n; i++) {
-				if (strcmp(di->mod_names.v[i], want))
-					continue;
-				err = check_module_release(di, di->mod_paths.v[i]);
-				if (!err) {
-					strlist_free(&rejected);
-					*ret_path = strdup(di->mod_paths.v[i]);
-					return *ret_path ? NULL : &rv_enomem;
-				}
-				strlist_add(&rejected, err->msg);
-				rv_error_destroy(err);
-			}
-		}
+	if (!di->modfind) {
+		struct rv_error *err = rv_modfind_new(di->release, di->opts.dirs, di->opts.ndirs,
+						      di->opts.no_default, &di->modfind);
+		if (err)
+			return err;
 	}
-	char *roots = strlist_join(&di->mod_roots);
-	char *why = strlist_join(&rejected);
-	if (!roots || !why)
-		err = &rv_enomem;
-	else if (rejected.n)
-		err = rv_error_format(RV_ERR_NODEBUG, "no matching debuginfo for module %s: %s",
-				      module, why);
-	else if (!di->mod_roots.n)
-		err = rv_error_format(RV_ERR_NODEBUG,
-				      "no debuginfo for module %s (no directory to search)", module);
-	else
-		err = rv_error_format(RV_ERR_NODEBUG,
-				      "no debuginfo for module %s (no %s.ko%s%s%s or .ko.debug under %s)",
-				      module, under, strcmp(under, dash) ? " or " : "",
-				      strcmp(under, dash) ? dash : "", strcmp(under, dash) ? ".ko" : "",
-				      roots);
-	free(roots);
-	free(why);
-	strlist_free(&rejected);
-	return err;
+	return rv_modfind_lookup(di->modfind, module, ret_path);
 }

@@ -45,10 +45,9 @@ struct rv_error *rv_debuginfo_symbol(struct rv_debuginfo *di, const char *name,
 				     uint64_t *ret, bool *relocatable);
 
 /**
- * Find the debug file of @p module (NAME.ko, NAME.ko.debug, with '-' for
- * '_' too) under the --debuginfo roots and /usr/lib/debug/lib/modules/REL,
- * and check its vermagic names the dump's release. RV_ERR_NODEBUG with what
- * was searched if none.
+ * The debug file of @p module, found by lib/modfind.h (the --debuginfo
+ * roots first, vermagic checked against the dump's release). RV_ERR_NODEBUG
+ * with what was searched if none.
  */
 struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module,
 				     char **ret_path);

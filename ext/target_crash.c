@@ -10,7 +10,6 @@
 // fallback when libdw cannot open a file or does not know a type.
 // docs/performance.md has the numbers.
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <crash/defs.h>
 
 #include "dwarf_types.h"
+#include "modfind.h"
 #include "target_crash.h"
 
 // ---- libdw over the files crash loaded ----
@@ -79,6 +79,9 @@ static bool dwarf_types(struct rv_types *ts, struct rv_dwarf **buf, size_t n)
 	return true;
 }
 
+// Module debug files, found by lib/modfind.c; made on first use.
+static struct rv_modfind *modfind;
+
 void rv_crash_target_release(void)
 {
 	for (size_t i = 0; i < dwarf_nfiles; i++) {
@@ -86,6 +89,8 @@ void rv_crash_target_release(void)
 		free(dwarf_files[i].path);
 	}
 	dwarf_nfiles = 0;
+	rv_modfind_free(modfind);
+	modfind = NULL;
 }
 
 // Run a gdb command and return its first output line (malloc'd).
@@ -292,53 +297,7 @@ static struct rv_error *crash_enum_value(struct rv_target *t, const char *name,
 	return NULL;
 }
 
-// ---- module debuginfo ----
-
-// The file names a module's debug file may have, best first: module names
-// use '_' where file names may use '-' (md_mod -> md-mod.ko).
-#define MODULE_FILE_NAMES 4
-static char wanted_files[MODULE_FILE_NAMES][160];
-static char found_paths[MODULE_FILE_NAMES][PATH_MAX];
-
-static int find_cb(const char *path, const struct stat *sb, int type,
-		   struct FTW *ftw)
-{
-	(void)sb;
-	if (type != FTW_F)
-		return 0;
-	for (int i = 0; i < MODULE_FILE_NAMES; i++) {
-		if (!found_paths[i][0] && !strcmp(path + ftw->base, wanted_files[i])) {
-			snprintf(found_paths[i], PATH_MAX, "%s", path);
-			return i == 0;	// the best name: stop walking
-		}
-	}
-	return 0;
-}
-
-// Search @p dir once for the module's debug file; the best name found wins.
-static const char *find_module_file(const char *dir, const char *module)
-{
-	char base[128];
-	snprintf(base, sizeof(base), "%s", module);
-	for (int dash = 0; dash < 2; dash++) {
-		if (dash) {
-			for (char *c = base; *c; c++)
-				if (*c == '_')
-					*c = '-';
-		}
-		snprintf(wanted_files[2 * dash], sizeof(wanted_files[0]), "%s.ko", base);
-		snprintf(wanted_files[2 * dash + 1], sizeof(wanted_files[0]),
-			 "%s.ko.debug", base);
-	}
-	for (int i = 0; i < MODULE_FILE_NAMES; i++)
-		found_paths[i][0] = '\0';
-	nftw(dir, find_cb, 16, FTW_PHYS);
-	for (int i = 0; i < MODULE_FILE_NAMES; i++) {
-		if (found_paths[i][0])
-			return found_paths[i];
-	}
-	return NULL;
-}
+// ---- module debuginfo: lib/modfind.c ----
 
 static struct rv_error *crash_module_debuginfo(struct rv_target *t,
 					       const char *module)
@@ -353,33 +312,41 @@ static struct rv_error *crash_module_debuginfo(struct rv_target *t,
 	if ((lm->mod_flags & MOD_LOAD_SYMS) || lm->mod_namelist[0])
 		return NULL;
 
-	char dirs[4][PATH_MAX];
-	int ndirs = 0;
-	const char *env = getenv("RAIDVIRT_DEBUGINFO");
-	if (env && *env)
-		snprintf(dirs[ndirs++], PATH_MAX, "%s", env);
-	snprintf(dirs[ndirs++], PATH_MAX, "/usr/lib/debug/lib/modules/%s",
-		 kt->utsname.release);
-	env = getenv("CRASH_MODULE_PATH");
-	if (env && *env)
-		snprintf(dirs[ndirs++], PATH_MAX, "%s", env);
-
-	for (int i = 0; i < ndirs; i++) {
-		const char *path = find_module_file(dirs[i], module);
-		if (!path)
-			continue;
-		if (!load_module_symbols((char *)module, (char *)path, base))
-			return rv_error_format(RV_ERR_NODEBUG,
-					       "cannot load symbols of %s from %s",
-					       module, path);
-		return NULL;
+	if (!modfind) {
+		// $RAIDVIRT_NO_DEFAULT_DEBUGINFO=1: as the CLI's
+		// --no-default-debuginfo, leave out /usr/lib/debug.
+		const char *nodef = getenv("RAIDVIRT_NO_DEFAULT_DEBUGINFO");
+		struct rv_error *err = rv_modfind_new(kt->utsname.release, NULL, 0,
+						      nodef && *nodef && strcmp(nodef, "0"),
+						      &modfind);
+		if (err)
+			return err;
 	}
-	return rv_error_format(RV_ERR_NODEBUG,
-			       "no debuginfo for module %s (searched %s%s%s%s%s); "
-			       "run: mod -s %s /path/to/%s.ko",
-			       module, dirs[0], ndirs > 1 ? ", " : "",
-			       ndirs > 1 ? dirs[1] : "", ndirs > 2 ? ", " : "",
-			       ndirs > 2 ? dirs[2] : "", module, module);
+	char *path;
+	struct rv_error *err = rv_modfind_lookup(modfind, module, &path);
+	if (err) {
+		if (err->code == RV_ERR_NOMEM)
+			return err;
+		struct rv_error *hint = rv_error_format(err->code, "%s; run: mod -s %s "
+							"/path/to/%s.ko", err->msg,
+							module, module);
+		rv_error_destroy(err);
+		return hint;
+	}
+	bool loaded = load_module_symbols((char *)module, path, base);
+	if (!loaded)
+		err = rv_error_format(RV_ERR_NODEBUG, "cannot load symbols of %s from %s",
+				      module, path);
+	free(path);
+	return err;
+}
+
+// crash's own page size (machdep->pagesize), for dumps without VMCOREINFO too.
+static struct rv_error *crash_page_size(struct rv_target *t, uint64_t *ret)
+{
+	(void)t;
+	*ret = (uint64_t)PAGESIZE();
+	return NULL;
 }
 
 static const struct rv_target_ops crash_target_ops = {
@@ -390,6 +357,7 @@ static const struct rv_target_ops crash_target_ops = {
 	.member = crash_member,
 	.enum_value = crash_enum_value,
 	.module_debuginfo = crash_module_debuginfo,
+	.page_size = crash_page_size,
 };
 
 struct rv_error *rv_crash_target_init(struct rv_target *t)

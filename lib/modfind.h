@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/**
+ * @file modfind.h
+ * The one finder of module debug files, for both front ends (the CLI's
+ * libkdumpfile backend and the crash backend).
+ *
+ * Roots, in this order (the first one that has a matching file wins):
+ *   1. the caller's directories (the CLI's --debuginfo DIR, in order);
+ *   2. $RAIDVIRT_DEBUGINFO;
+ *   3. /usr/lib/debug/lib/modules/RELEASE (unless the caller says not to);
+ *   4. $CRASH_MODULE_PATH (crash's own variable for module objects).
+ * Each root is walked once (bounded depth, symbolic links not followed).
+ * Within a root the best name wins: NAME.ko, NAME.ko.debug, then the same
+ * with '-' for '_' (md_mod -> md-mod.ko). A file is taken only if its
+ * .modinfo vermagic names the dump's release; files of another release are
+ * reported, never loaded.
+ */
+#ifndef RV_MODFIND_H
+#define RV_MODFIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rv_error.h"
+
+#define RV_DEFAULT_MODULE_ROOT "/usr/lib/debug/lib/modules"
+
+struct rv_modfind;
+
+/**
+ * A finder for the modules of a dump of @p release. @p dirs: the caller's
+ * roots, searched first (may be NULL when @p ndirs is 0); @p no_default
+ * leaves out /usr/lib/debug/lib/modules/RELEASE.
+ */
+struct rv_error *rv_modfind_new(const char *release, const char *const *dirs,
+				size_t ndirs, bool no_default,
+				struct rv_modfind **ret);
+void rv_modfind_free(struct rv_modfind *mf);
+
+/**
+ * The debug file of @p module (malloc'ed path in *ret_path). RV_ERR_NODEBUG
+ * says what was searched, or which files were rejected and why.
+ */
+struct rv_error *rv_modfind_lookup(struct rv_modfind *mf, const char *module,
+				   char **ret_path);
+
+/**
+ * NULL if the .modinfo vermagic of the ELF file @p path names @p release
+ * (or it has no vermagic); RV_ERR_NODEBUG otherwise.
+ */
+struct rv_error *rv_module_check_release(const char *path, const char *release);
+
+#endif
