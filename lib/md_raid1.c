@@ -123,6 +123,7 @@ struct md_ctx {
 	rv_addr_t wake_fn[3];		// functions whose private is a task
 	int nr_wake_fn;
 	uint64_t page_size;
+	struct rv_error *page_size_err;	// page size unknown: 4096 assumed
 };
 
 static void ctx_init(struct md_ctx *c, struct rv_target *t)
@@ -166,17 +167,9 @@ static void ctx_init(struct md_ctx *c, struct rv_target *t)
 			c->wake_fn[c->nr_wake_fn++] = a;
 	}
 
-	c->page_size = MD_DEFAULT_PAGE_SIZE;
-	char *s = NULL;
-	struct rv_error *err = t->ops->vmcoreinfo ?
-		t->ops->vmcoreinfo(t, "PAGESIZE", &s) : NULL;
-	if (!err && s) {
-		unsigned long v = strtoul(s, NULL, 10);
-		if (v >= 4096 && v <= 65536 && !(v & (v - 1)))
-			c->page_size = v;
-	}
-	rv_error_destroy(err);
-	free(s);
+	c->page_size_err = rv_page_size(t, &c->page_size);
+	if (c->page_size_err)
+		c->page_size = MD_DEFAULT_PAGE_SIZE;
 }
 
 // ---- small readers that record their failure ----
@@ -475,6 +468,10 @@ static jv decode_bucket_counters(struct md_ctx *c, rv_addr_t conf, jv o,
 	// BARRIER_BUCKETS_NR = 1 << (PAGE_SHIFT - ilog2(sizeof(atomic_t))):
 	// each array fills exactly one page, so the count is PAGE_SIZE over
 	// the element size the debug info gives for the pointee.
+	if (c->page_size_err)
+		o = rv_jv_set_error(o, rv_error_format(c->page_size_err->code,
+			"page size assumed %d: %s", MD_DEFAULT_PAGE_SIZE,
+			c->page_size_err->msg));
 	uint64_t nr = c->page_size / m[C_PENDING].target_size;
 	if (nr == 0 || nr > MD_MAX_BUCKETS || (nr & (nr - 1)))
 		return rv_jv_set_error(o, rv_error_format(RV_ERR_CORRUPT,
@@ -997,6 +994,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 	if (err && !is_addr) {
 		jv_free(sec);
 		jv_free(arrays);
+		rv_error_destroy(c.page_size_err);
 		return rv_error_wrap(err, "md arrays");
 	}
 	if (err) {
@@ -1032,6 +1030,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 			"no md array named %s", select));
 	}
 	sec = rv_jv_set(sec, "arrays", arrays);
+	rv_error_destroy(c.page_size_err);
 	*ret = sec;
 	return NULL;
 }

@@ -431,6 +431,34 @@ struct rv_error *rv_module_debuginfo(struct rv_target *t, const char *module)
 	return err;
 }
 
+struct rv_error *rv_page_size(struct rv_target *t, uint64_t *ret)
+{
+	uint64_t v = 0;
+	struct rv_error *err = NULL;
+	if (t->ops->page_size) {
+		err = t->ops->page_size(t, &v);
+	} else if (t->ops->vmcoreinfo) {
+		char *s = NULL, *end;
+		err = t->ops->vmcoreinfo(t, "PAGESIZE", &s);
+		if (!err) {
+			v = strtoull(s, &end, 10);
+			if (end == s || *end)
+				err = rv_error_format(RV_ERR_CORRUPT,
+						      "VMCOREINFO PAGESIZE '%.32s' is not a number", s);
+		}
+		free(s);
+	} else {
+		err = rv_error_format(RV_ERR_LOOKUP, "the %s backend does not know the page size",
+				      t->ops->name);
+	}
+	if (err)
+		return err;
+	if (v < 4096 || v > 65536 || (v & (v - 1)))
+		return rv_error_format(RV_ERR_CORRUPT, "implausible page size %" PRIu64, v);
+	*ret = v;
+	return NULL;
+}
+
 // ---- CPUs ----
 
 struct rv_error *rv_nr_cpu_ids(struct rv_target *t, int *ret)

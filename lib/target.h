@@ -83,6 +83,8 @@ struct rv_target_ops {
 	/** Optional: a VMCOREINFO value (malloc'd string). */
 	struct rv_error *(*vmcoreinfo)(struct rv_target *t, const char *key,
 				       char **ret);
+	/** Optional: the dumped kernel's PAGE_SIZE (else VMCOREINFO PAGESIZE). */
+	struct rv_error *(*page_size)(struct rv_target *t, uint64_t *ret);
 };
 
 struct rv_layout_cache;
@@ -162,6 +164,12 @@ struct rv_error *rv_symbol(struct rv_target *t, const char *name,
 struct rv_error *rv_enum_value(struct rv_target *t, const char *name,
 			       int64_t *ret);
 struct rv_error *rv_module_debuginfo(struct rv_target *t, const char *module);
+/**
+ * The dumped kernel's PAGE_SIZE: the backend's answer, else VMCOREINFO
+ * PAGESIZE. RV_ERR_LOOKUP if neither knows; RV_ERR_CORRUPT if the value is
+ * not a power of two between 4 KiB and 64 KiB.
+ */
+struct rv_error *rv_page_size(struct rv_target *t, uint64_t *ret);
 
 // ---- CPUs and per-CPU data ----
 /** nr_cpu_ids of the dumped kernel. */
