@@ -165,14 +165,19 @@ static struct rv_error *read_apicd(struct rv_target *t, rv_addr_t addr,
 		return err;
 	// The flag bits exist since the matrix rework of v4.15; read each
 	// one that the debug info has.
-	if (!rv_read_member(t, addr, T, "is_managed", &v))
-		a.is_managed = v;
-	if (!rv_read_member(t, addr, T, "can_reserve", &v))
-		a.can_reserve = v;
-	if (!rv_read_member(t, addr, T, "has_reserved", &v))
-		a.has_reserved = v;
-	if (!rv_read_member(t, addr, T, "move_in_progress", &v))
-		a.move_in_progress = v;
+	// A flag the debug info lacks stays false; a failed read is an error.
+	static const char *const flags[] = {
+		"is_managed", "can_reserve", "has_reserved", "move_in_progress",
+	};
+	bool *dst[] = { &a.is_managed, &a.can_reserve, &a.has_reserved,
+			&a.move_in_progress };
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if (!rv_member_exists(t, T, flags[i]))
+			continue;
+		if ((err = rv_read_member(t, addr, T, flags[i], &v)))
+			return err;
+		*dst[i] = v;
+	}
 	*ret = a;
 	return NULL;
 }

@@ -12,6 +12,7 @@
 #define RV_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RV_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -52,6 +53,20 @@ struct rv_error *rv_error_wrap(struct rv_error *err, const char *fmt, ...)
 void rv_error_destroy(struct rv_error *err);
 /** Name of an error class ("fault", "lookup", ...). */
 const char *rv_errcode_name(enum rv_errcode code);
+
+/**
+ * Consume @p err into a yes/no answer: true for success (NULL), false after
+ * destroying the error. Only for questions whose failure is the answer
+ * ("is this optional symbol there?"); a failure the facts should show is
+ * recorded with rv_jv_set_error() instead.
+ */
+static inline bool rv_ok(struct rv_error *err)
+{
+	if (!err)
+		return true;
+	rv_error_destroy(err);
+	return false;
+}
 
 /** Attribute for automatic destruction of an error at scope exit. */
 static inline void rv_error_cleanup(struct rv_error **errp)

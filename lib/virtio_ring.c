@@ -13,6 +13,7 @@
 
 #include "blk_mq.h"
 #include "facts.h"
+#include "irq_desc.h"
 #include "xarray.h"
 
 // Modules whose debug info the decoder uses. They are loaded by decode()
@@ -173,8 +174,6 @@ struct irq_desc_map {
 	uint64_t *desc;
 	size_t n, cap;
 	bool nomem;
-	rv_addr_t flat_array;	// !CONFIG_SPARSE_IRQ: the irq_desc[] array
-	uint64_t flat_stride, flat_n;
 };
 
 struct vdecode {
@@ -209,35 +208,15 @@ static bool collect_irq_desc(uint64_t index, uint64_t entry, void *arg)
 	return true;
 }
 
+// Every descriptor, by the one walker (lib/irq_desc.c: the stores each
+// kernel keeps them in).
 static void irq_desc_map_load(struct vdecode *d)
 {
 	struct irq_desc_map *m = &d->irqs;
-	struct rv_target *t = d->t;
-	rv_addr_t sym;
 	m->loaded = true;
-	// CONFIG_SPARSE_IRQ in 6.1: irq_desc_tree, a radix tree, which is an
-	// xarray since v4.20.
-	if (!rv_symbol(t, "irq_desc_tree", &sym)) {
-		m->err = rv_xa_for_each(t, sym, MAX_IRQ_DESCS, collect_irq_desc,
-					m);
-		if (!m->err && m->nomem)
-			m->err = &rv_enomem;
-		return;
-	}
-	// !CONFIG_SPARSE_IRQ: struct irq_desc irq_desc[NR_IRQS].
-	uint64_t size;
-	if (!rv_symbol(t, "irq_desc", &sym) &&
-	    !rv_type_size(t, "struct irq_desc", &size)) {
-		m->flat_array = sym;
-		m->flat_stride = size;
-		m->flat_n = MAX_IRQ_DESCS;
-		return;
-	}
-	// Later kernels (~v6.5) keep them in the sparse_irqs maple tree,
-	// which is not decoded: the vq's irq number is still given.
-	m->err = rv_error_format(RV_ERR_LOOKUP,
-				 "irq descriptors: no irq_desc_tree or irq_desc[] "
-				 "(maple tree sparse_irqs, v6.5+, is not decoded)");
+	m->err = rv_irq_desc_for_each(d->t, MAX_IRQ_DESCS, collect_irq_desc, m);
+	if (!m->err && m->nomem)
+		m->err = &rv_enomem;
 }
 
 static struct rv_error *irq_to_desc(struct vdecode *d, uint64_t irq,
@@ -246,13 +225,6 @@ static struct rv_error *irq_to_desc(struct vdecode *d, uint64_t irq,
 	struct irq_desc_map *m = &d->irqs;
 	if (!m->loaded)
 		irq_desc_map_load(d);
-	if (m->flat_array) {
-		if (irq >= m->flat_n)
-			return rv_error_format(RV_ERR_CORRUPT, "irq %" PRIu64
-					       " out of range", irq);
-		*ret = m->flat_array + irq * m->flat_stride;
-		return NULL;
-	}
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->irq[i] == irq) {
 			*ret = m->desc[i];
@@ -441,17 +413,28 @@ static bool find_pci_transport(struct vdecode *d, rv_addr_t vdev, jv *obj,
 	uint64_t parent, bus, pci_dev;
 	if (!d->pci_bus_type || !rv_type_exists(t, "struct virtio_pci_device"))
 		return false;
-	if (rv_read_member(t, vdev, "struct virtio_device", "dev.parent",
-			   &parent) == NULL && parent &&
-	    rv_read_member(t, parent, "struct device", "bus", &bus) == NULL &&
-	    bus == d->pci_bus_type) {
+	struct rv_error *err = rv_read_member(t, vdev, "struct virtio_device",
+					      "dev.parent", &parent);
+	if (!err && parent)
+		err = rv_read_member(t, parent, "struct device", "bus", &bus);
+	if (err) {
+		*obj = rv_jv_set_error(*obj, rv_error_wrap(err, "transport"));
+		return false;
+	}
+	if (parent && bus == d->pci_bus_type) {
 		rv_addr_t vp_dev, pdev;
-		if (rv_container_of(t, vdev, "struct virtio_pci_device", "vdev",
-				    &vp_dev) ||
-		    rv_container_of(t, parent, "struct pci_dev", "dev", &pdev))
+		if ((err = rv_container_of(t, vdev, "struct virtio_pci_device", "vdev",
+					   &vp_dev)) ||
+		    (err = rv_container_of(t, parent, "struct pci_dev", "dev", &pdev))) {
+			*obj = rv_jv_set_error(*obj, rv_error_wrap(err, "PCI transport"));
 			return false;
-		if (rv_read_member(t, vp_dev, "struct virtio_pci_device",
-				   "pci_dev", &pci_dev) || pci_dev != pdev) {
+		}
+		if ((err = rv_read_member(t, vp_dev, "struct virtio_pci_device",
+					  "pci_dev", &pci_dev))) {
+			*obj = rv_jv_set_error(*obj, rv_error_wrap(err, "PCI transport"));
+			return false;
+		}
+		if (pci_dev != pdev) {
 			*obj = rv_jv_set_error(*obj, rv_error_format(RV_ERR_CORRUPT,
 				"parent is PCI device %#" PRIx64 " but "
 				"virtio_pci_device.pci_dev does not point to it",
@@ -512,9 +495,12 @@ static jv decode_pci(struct vdecode *d, struct vp_state *vp)
 	o = rv_jv_set(o, "addr", rv_jv_addr(vp->vp_dev));
 	o = rv_jv_set(o, "pci_dev_addr", rv_jv_addr(vp->pci_dev));
 	rv_addr_t pdev_dev;
-	if (!rv_member_addr(t, vp->pci_dev, "struct pci_dev", "dev", &pdev_dev))
-		put_str(t, &o, pdev_dev, "struct device", "kobj.name", "pci_name",
-			name, sizeof(name));
+	struct rv_error *err = rv_member_addr(t, vp->pci_dev, "struct pci_dev", "dev",
+					      &pdev_dev);
+	if (err)
+		return rv_jv_set_error(o, rv_error_wrap(err, "pci_dev.dev"));
+	put_str(t, &o, pdev_dev, "struct device", "kobj.name", "pci_name",
+		name, sizeof(name));
 	put_bool_opt(t, &o, vp->vp_dev, vpt, "is_legacy", "is_legacy", NULL);
 	uint64_t msix = 0, vectors = 0, used = 0;
 	put_member(t, &o, vp->vp_dev, vpt, "msix_enabled", "msix_enabled", &msix);
@@ -551,7 +537,7 @@ static jv decode_pci(struct vdecode *d, struct vp_state *vp)
 		       NULL, &pci_msix);
 	vp->pci_msix_enabled = pci_msix != 0;
 	rv_addr_t store;
-	struct rv_error *err = msi_store(t, pdev_dev, &store);
+	err = msi_store(t, pdev_dev, &store);
 	if (!err)
 		err = rv_xa_for_each(t, store, MAX_MSIX_VECTORS + 1,
 				     collect_msi_desc, &vp->msi);
@@ -671,12 +657,12 @@ static struct rv_error *vq_layout_init(struct rv_target *t,
 		l.state_path = "split.desc_state";
 		l.state_type = "struct vring_desc_state_split";
 		l.state_is_ptr = true;
-	} else if (!rv_member(t, vvq, "desc_state", &m)) {
+	} else if (rv_ok(rv_member(t, vvq, "desc_state", &m))) {
 		// v4.x: struct vring_desc_state desc_state[] at the end.
 		l.state_path = "desc_state";
 		l.state_type = "struct vring_desc_state";
 		l.state_is_ptr = m.kind == RV_KIND_PTR;
-	} else if (!rv_member(t, vvq, "data", &m)) {
+	} else if (rv_ok(rv_member(t, vvq, "data", &m))) {
 		// v3.x: void *data[].
 		l.state_path = "data";
 		l.state_type = NULL;
@@ -731,8 +717,14 @@ static rv_addr_t desc_state_addr(struct rv_target *t, jv *o, rv_addr_t vvq,
 	rv_addr_t a = 0;
 	if (is_ptr)
 		put_member(t, o, vvq, "struct vring_virtqueue", path, NULL, &a);
-	else if (rv_member_addr(t, vvq, "struct vring_virtqueue", path, &a))
-		a = 0;
+	else {
+		struct rv_error *err = rv_member_addr(t, vvq, "struct vring_virtqueue",
+						      path, &a);
+		if (err) {
+			*o = rv_jv_set_error(*o, err);
+			a = 0;
+		}
+	}
 	return a;
 }
 
@@ -883,8 +875,8 @@ static jv decode_packed(struct rv_target *t, jv o, rv_addr_t vvq,
 	// Driver and device event suppression structures in ring memory.
 	uint64_t ow, fl;
 	if (driver &&
-	    !rv_member_offset(t, "struct vring_packed_desc_event", "off_wrap", &ow) &&
-	    !rv_member_offset(t, "struct vring_packed_desc_event", "flags", &fl)) {
+	    rv_ok(rv_member_offset(t, "struct vring_packed_desc_event", "off_wrap", &ow)) &&
+	    rv_ok(rv_member_offset(t, "struct vring_packed_desc_event", "flags", &fl))) {
 		put_ring_u16(t, &o, driver + ow, "driver_event_off_wrap", NULL);
 		put_ring_u16(t, &o, driver + fl, "driver_event_flags", NULL);
 		if (device) {
@@ -899,8 +891,8 @@ static jv decode_packed(struct rv_target *t, jv o, rv_addr_t vvq,
 	// wrap counter.)
 	uint64_t dsize, dflags;
 	if (desc && pos < num &&
-	    !rv_type_size(t, "struct vring_packed_desc", &dsize) &&
-	    !rv_member_offset(t, "struct vring_packed_desc", "flags", &dflags)) {
+	    rv_ok(rv_type_size(t, "struct vring_packed_desc", &dsize)) &&
+	    rv_ok(rv_member_offset(t, "struct vring_packed_desc", "flags", &dflags))) {
 		uint16_t f;
 		if (put_ring_u16(t, &o, desc + pos * dsize + dflags,
 				 "next_used_desc_flags", &f)) {
@@ -912,9 +904,9 @@ static jv decode_packed(struct rv_target *t, jv o, rv_addr_t vvq,
 	}
 	rv_addr_t arr = desc_state_addr(t, &o, vvq, "packed.desc_state", true);
 	uint64_t stride, data_off;
-	if (arr && !rv_type_size(t, "struct vring_desc_state_packed", &stride) &&
-	    !rv_member_offset(t, "struct vring_desc_state_packed", "data",
-			      &data_off)) {
+	if (arr && rv_ok(rv_type_size(t, "struct vring_desc_state_packed", &stride)) &&
+	    rv_ok(rv_member_offset(t, "struct vring_desc_state_packed", "data",
+				   &data_off))) {
 		put_outstanding(t, &o, arr, num, stride, data_off);
 		// A packed ring has no used index to compare with: what the
 		// driver has outstanding is what is in flight (or unreaped).
@@ -1165,8 +1157,10 @@ static struct rv_error *bus_devices_klist(struct rv_target *t, rv_addr_t bus,
 						   "struct subsys_private",
 						   "subsys", &cand)))
 				return err;
-			if (!rv_read_member(t, cand, "struct subsys_private",
-					    "bus", &b) && b == bus) {
+			if ((err = rv_read_member(t, cand, "struct subsys_private",
+						  "bus", &b)))
+				break;
+			if (b == bus) {
 				sp = cand;
 				break;
 			}
@@ -1212,8 +1206,11 @@ static jv walk_bus(struct vdecode *d, const struct vq_layout *l,
 		jv o = decode_device(d, l, lerr, vdev, 0, &keep);
 		// klist_node.n_klist bit 0: KNODE_DEAD (being removed).
 		uint64_t nk;
-		if (!rv_read_member(t, knode, "struct klist_node", "n_klist", &nk) &&
-		    (nk & 1))
+		struct rv_error *kerr = rv_read_member(t, knode, "struct klist_node",
+						       "n_klist", &nk);
+		if (kerr)
+			o = rv_jv_set_error(o, rv_error_wrap(kerr, "klist_node.n_klist"));
+		else if (nk & 1)
 			o = rv_jv_set(o, "klist_node_dead", jv_true());
 		if (keep)
 			devs = jv_array_append(devs, o);
@@ -1288,8 +1285,9 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 		jv_free(missing);
 
 	struct vdecode d = { .t = t, .select = select };
-	if (rv_symbol(t, "pci_bus_type", &d.pci_bus_type))
-		d.pci_bus_type = 0;	// (the error is not interesting)
+	// No pci_bus_type (CONFIG_PCI=n): no device is on the PCI transport.
+	if (!rv_ok(rv_symbol(t, "pci_bus_type", &d.pci_bus_type)))
+		d.pci_bus_type = 0;
 	struct vq_layout l;
 	struct rv_error *lerr = vq_layout_init(t, &l);
 	if (select && rv_parse_addr(select, &d.select_addr))
