@@ -606,7 +606,34 @@ static int rules_list(int argc, char **argv)
 struct dump_result {
 	char *name;
 	jv findings;	// or invalid with the reason the dump is unavailable
+	jv unusable;	// section name -> why it cannot show a rule quiet
 };
+
+// Why section @p name of @p facts cannot show that a rule stays quiet
+// (missing, not present, or not decoded); NULL when it can. Consumes nothing.
+static jv section_unusable(jv facts, const char *name)
+{
+	jv sec = jv_object_get(jv_copy(facts), jv_string(name));
+	jv why = jv_null();
+	if (jv_get_kind(sec) != JV_KIND_OBJECT) {
+		why = jv_string("the section is missing");
+	} else {
+		jv present = jv_object_get(jv_copy(sec), jv_string("present"));
+		jv err = jv_object_get(jv_copy(sec), jv_string("error"));
+		if (jv_get_kind(present) == JV_KIND_FALSE)
+			why = jv_string("the section is not present");
+		else if (jv_is_valid(err) && jv_get_kind(err) != JV_KIND_NULL) {
+			jv text = jv_dump_string(jv_copy(err), 0);
+			why = jv_string_fmt("the section has an error: %.200s",
+					    jv_string_value(text));
+			jv_free(text);
+		}
+		jv_free(present);
+		jv_free(err);
+	}
+	jv_free(sec);
+	return why;
+}
 
 struct tester {
 	struct opts *o;
@@ -870,20 +897,41 @@ static jv test_facts(struct tester *t, const char *name)
 	return doc;
 }
 
-static jv dump_findings(struct tester *t, const char *name)
+/**
+ * The findings of every rule on dump @p name (evaluated once per dump);
+ * *ret_unusable: section name -> why it cannot show a rule quiet.
+ */
+static jv dump_findings(struct tester *t, const char *name, jv *ret_unusable)
 {
-	for (size_t i = 0; i < t->nresults; i++)
-		if (!strcmp(t->results[i].name, name))
+	for (size_t i = 0; i < t->nresults; i++) {
+		if (!strcmp(t->results[i].name, name)) {
+			*ret_unusable = jv_copy(t->results[i].unusable);
 			return jv_copy(t->results[i].findings);
+		}
+	}
 	fprintf(stderr, "# evaluating the rules on %s\n", name);
 	jv facts = test_facts(t, name);
+	jv unusable = jv_object();
+	if (jv_is_valid(facts)) {
+		for (const struct rv_section *s = rv_sections; s->name; s++) {
+			jv why = section_unusable(facts, s->name);
+			if (jv_get_kind(why) == JV_KIND_STRING)
+				unusable = rv_jv_set(unusable, s->name, why);
+			else
+				jv_free(why);
+		}
+	}
 	jv findings = jv_is_valid(facts) ? rv_ruleset_evaluate(t->rs, facts, NULL) : facts;
+	*ret_unusable = jv_copy(unusable);
 	struct dump_result *r = realloc(t->results, (t->nresults + 1) * sizeof(*r));
-	if (!r)
+	if (!r) {
+		jv_free(unusable);
 		return findings;
+	}
 	t->results = r;
 	r[t->nresults].name = strdup(name);
 	r[t->nresults].findings = jv_copy(findings);
+	r[t->nresults].unusable = unusable;
 	t->nresults++;
 	return findings;
 }
@@ -913,10 +961,18 @@ static void split_findings(jv all, const char *rule, jv *found, jv *errors)
 	jv_free(all);
 }
 
-static void check(struct tester *t, const char *rule, const char *name, bool fires)
+/**
+ * One test of @p rule on dump @p name. Quiet passes only when the rule's
+ * section (@p subsystem) was decoded: a rule is not "quiet" on a dump where
+ * its section is missing, not present or failed.
+ */
+static void check(struct tester *t, const char *rule, const char *subsystem,
+		  const char *name, bool fires)
 {
 	t->n++;
-	jv all = dump_findings(t, name);
+	jv unusable;
+	jv all = dump_findings(t, name, &unusable);
+	const char *why_unusable = subsystem ? rv_jv_str(unusable, subsystem) : NULL;
 	if (!jv_is_valid(all)) {
 		jv msg = jv_invalid_get_msg(all);
 		const char *why = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "?";
@@ -930,6 +986,7 @@ static void check(struct tester *t, const char *rule, const char *name, bool fir
 			t->failed++;
 		}
 		jv_free(msg);
+		jv_free(unusable);
 		return;
 	}
 	jv found, errors;
@@ -952,6 +1009,10 @@ static void check(struct tester *t, const char *rule, const char *name, bool fir
 	} else if (fires) {
 		printf("not ok %d - %s fires on %s: no finding\n", t->n, rule, name);
 		t->failed++;
+	} else if (!nfound && why_unusable) {
+		printf("not ok %d - %s quiet on %s: proves nothing, section %s: %s\n", t->n,
+		       rule, name, subsystem, why_unusable);
+		t->failed++;
 	} else if (!nfound) {
 		printf("ok %d - %s quiet on %s\n", t->n, rule, name);
 		t->passed++;
@@ -964,6 +1025,7 @@ static void check(struct tester *t, const char *rule, const char *name, bool fir
 	free(e);
 	jv_free(found);
 	jv_free(errors);
+	jv_free(unusable);
 	fflush(stdout);
 }
 
@@ -994,7 +1056,8 @@ static int rules_test(int argc, char **argv)
 		for (int k = 0; k < 2; k++) {
 			jv names = jv_object_get(jv_copy(tests), jv_string(kinds[k]));
 			jv_array_foreach(names, j, name) {
-				check(&t, id, jv_string_value(name), k == 0);
+				check(&t, id, rv_jv_str(r, "subsystem"), jv_string_value(name),
+				      k == 0);
 				jv_free(name);
 			}
 			jv_free(names);
@@ -1014,6 +1077,7 @@ static int rules_test(int argc, char **argv)
 	for (size_t i = 0; i < t.nresults; i++) {
 		free(t.results[i].name);
 		jv_free(t.results[i].findings);
+		jv_free(t.results[i].unusable);
 	}
 	free(t.results);
 	free(t.builtin);

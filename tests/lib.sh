@@ -4,7 +4,11 @@
 #
 # Tests assert on values: every check prints "ok - ..." or
 # "not ok - ... (expected X, got Y)", and rv_summary prints
-# "N passed, M failed" and exits non-zero on any failure.
+# "N passed, M failed, K skipped" and exits non-zero on any failure.
+# A check whose input is missing fails: rv_eq refuses two empty values
+# (use rv_empty to require an empty one), rv_calc refuses a non-number.
+# A check that cannot run here says so with rv_skip: counted and printed,
+# never counted as passed.
 
 RV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RV_BUILD=${RV_BUILD:-$RV_ROOT/build}
@@ -16,6 +20,7 @@ RV_MODDEBUG=/usr/lib/debug/lib/modules/$RV_RELEASE
 
 rv_passed=0
 rv_failed=0
+rv_skipped=0
 
 rv_ok() {
 	rv_passed=$((rv_passed + 1))
@@ -27,13 +32,46 @@ rv_not_ok() {
 	echo "not ok - $*"
 }
 
-# rv_eq NAME EXPECTED GOT
+# rv_skip NAME REASON: a check that cannot run here (counted, printed).
+rv_skip() {
+	rv_skipped=$((rv_skipped + 1))
+	echo "skip - $1: $2"
+}
+
+# rv_eq NAME EXPECTED GOT (both empty is a failure: the input is missing)
 rv_eq() {
-	if [ "$2" == "$3" ]; then
+	if [ -z "$2" ] && [ -z "$3" ]; then
+		rv_not_ok "$1 (expected and got are both empty: input missing)"
+	elif [ "$2" == "$3" ]; then
 		rv_ok "$1 = $3"
 	else
 		rv_not_ok "$1 (expected '$2', got '$3')"
 	fi
+}
+
+# rv_empty NAME VALUE: VALUE must be empty (an error list, stderr...).
+rv_empty() {
+	if [ -z "$2" ]; then
+		rv_ok "$1 is empty"
+	else
+		rv_not_ok "$1 (expected nothing, got '$2')"
+	fi
+}
+
+# rv_calc EXPR N...: $(( EXPR )) with $1, $2... the numbers N...; a
+# missing or non-numeric N prints a message instead (so the check that
+# compares it fails, rather than vanishing in an arithmetic error).
+rv_calc() {
+	local expr=$1 v i=1
+	shift
+	for v in "$@"; do
+		if ! [[ "$v" =~ ^-?([0-9]+|0x[0-9a-fA-F]+)$ ]]; then
+			echo "(operand $i of '$expr' is '$v', not a number)"
+			return 1
+		fi
+		i=$((i + 1))
+	done
+	eval "echo \$(( $expr ))"
 }
 
 # rv_cmp NAME A OP B   (numeric: -gt -ge -lt -le -eq -ne)
@@ -55,8 +93,8 @@ rv_match() {
 }
 
 rv_summary() {
-	echo "$rv_passed passed, $rv_failed failed"
-	[ "$rv_failed" -eq 0 ]
+	echo "$rv_passed passed, $rv_failed failed, $rv_skipped skipped"
+	[ "$rv_failed" -eq 0 ] && [ $((rv_passed + rv_failed)) -gt 0 ]
 }
 
 # rv_dump_dir SCENARIO: the rig's cached dump directory, building it if

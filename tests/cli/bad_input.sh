@@ -76,6 +76,8 @@ if head -c 12 "$dump" | grep -q makedumpfile && command -v makedumpfile >/dev/nu
 	rm -f "$WORK/plain"
 	run "truncated reassembled kdump" 3 "^raidvirt: $WORK/plain-truncated: truncated dump" \
 		facts --json "$WORK/plain-truncated"
+else
+	rv_skip "truncated reassembled kdump" "the dump is not flattened or makedumpfile is missing"
 fi
 if [ -f "$dir/vmcore.elf" ]; then
 	head -c 10M "$dir/vmcore.elf" >"$WORK/elf-truncated"
@@ -114,6 +116,8 @@ if [ -f "$dir/vmcore.elf" ]; then
 	rv_match "filtered ELF: excluded page is a fault, not zeros" \
 		"^error rd:$addr:4: fault: .* is excluded from the dump" "$(cat "$WORK/out")"
 	rm -f "$WORK/filtered.elf"
+else
+	rv_skip "truncated ELF dump, filtered ELF" "the rig wrote no vmcore.elf"
 fi
 
 run "vmlinux is /bin/ls" 3 "^raidvirt: /bin/ls is not an x86_64 vmlinux" \
@@ -128,6 +132,8 @@ if [ -f "$RV_VMLINUX" ] && [ "$(df --output=avail -k "$WORK" | tail -1)" -gt 120
 	run "vmlinux of another release" 3 "vmlinux-other does not match the dump: it is release X" \
 		facts --json --vmlinux "$WORK/vmlinux-other" "$dump"
 	rm -f "$WORK/vmlinux-other"
+else
+	rv_skip "vmlinux of another release" "no $RV_VMLINUX or under 1.2 GB free in $WORK"
 fi
 run "no vmlinux found" 3 "^raidvirt: no vmlinux for release $RV_RELEASE: nothing to search" \
 	facts --json --no-default-debuginfo "$dump"

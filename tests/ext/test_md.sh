@@ -131,8 +131,8 @@ check_common() {
 			"$(rv_jq "$j" "$C.${c}_sum")"
 	done
 	local crash_unqueued
-	crash_unqueued=$(( $(pval "$o/p-nr_sync_pending.txt") + $(xsum "$o/x-nr_pending.txt") \
-		- $(xsum "$o/x-nr_queued.txt") ))
+	crash_unqueued=$(rv_calc '$1 + $2 - $3' "$(pval "$o/p-nr_sync_pending.txt")" \
+		"$(xsum "$o/x-nr_pending.txt")" "$(xsum "$o/x-nr_queued.txt")")
 	rv_eq "$sc: unqueued_pending = crash nr_sync_pending + sum(nr_pending - nr_queued)" \
 		"$crash_unqueued" "$(rv_jq "$j" "$C.unqueued_pending")"
 	# The listed buckets are exactly the non-zero ones.
@@ -285,7 +285,7 @@ check_degraded() {
 	rv_eq "degraded: degraded" 1 "$(rv_jq "$j" "$A.degraded")"
 	rv_eq "degraded: raid_disks" 3 "$(rv_jq "$j" "$A.raid_disks")"
 	rv_eq "degraded: members = raid_disks - 1" \
-		"$(( $(rv_jq "$j" "$A.raid_disks") - 1 ))" \
+		"$(rv_calc '$1 - 1' "$(rv_jq "$j" "$A.raid_disks")")" \
 		"$(rv_jq "$j" "$A.members | length")"
 	rv_eq "degraded: members = mdadm Active Devices" \
 		"$(rv_jq "$gt" '.mdadm_detail.md0["Active Devices"]')" \

@@ -183,13 +183,13 @@ check_common() {
 				"$(rv_jq "$j" "$Q.used_idx")"
 			# Derived values, recomputed here from the raw ones.
 			rv_eq "$qn: in_flight = (u16)(avail_idx - used_idx)" \
-				"$(( ($(pval "$p-avail_idx.txt") - $(pval "$p-used_idx.txt")) & 0xffff ))" \
+				"$(rv_calc '($1 - $2) & 0xffff' "$(pval "$p-avail_idx.txt")" "$(pval "$p-used_idx.txt")")" \
 				"$(rv_jq "$j" "$Q.in_flight")"
 			rv_eq "$qn: unreaped = (u16)(used_idx - last_used_idx)" \
-				"$(( ($(pval "$p-used_idx.txt") - $(pval "$p-last_used_idx.txt")) & 0xffff ))" \
+				"$(rv_calc '($1 - $2) & 0xffff' "$(pval "$p-used_idx.txt")" "$(pval "$p-last_used_idx.txt")")" \
 				"$(rv_jq "$j" "$Q.unreaped")"
 			rv_eq "$qn: descs_in_use = num - num_free" \
-				"$(( $(pval "$p-num.txt") - $(pval "$p-num_free.txt") ))" \
+				"$(rv_calc '$1 - $2' "$(pval "$p-num.txt")" "$(pval "$p-num_free.txt")")" \
 				"$(rv_jq "$j" "$Q.descs_in_use")"
 			# Buffers not yet reaped are either with the device or in
 			# the used ring (nothing added-but-unpublished: num_added 0).
@@ -260,8 +260,8 @@ check_healthy() {
 	local j=$OUT/healthy/virtio.json
 	rv_eq "healthy: nothing in flight on any vq" 0 \
 		"$(rv_jq "$j" '[.devices[].vqs[].in_flight] | add')"
-	rv_eq "healthy: no vring notes" "" \
-		"$(grep -E '^  virtio[0-9]+ ' "$OUT/healthy/vring.txt")"
+	rv_eq "healthy: no vring notes" 0 \
+		"$(grep -cE '^  virtio[0-9]+ ' "$OUT/healthy/vring.txt")"
 }
 
 # The throttled member holds the stuck writes; the other member none.
@@ -288,7 +288,8 @@ check_frozen() {
 		"$(rv_jq "$j" '[.devices[].vqs[].unreaped] | add')"
 	rv_cmp "frozen: vring notes the stuck queues" \
 		"$(grep -c "published, not completed by the device" "$o/vring.txt")" -ge 1
-	rv_eq "frozen: notes only for $thr's device" "" \
+	rv_cmp "frozen: vring report lines" "$(wc -l <"$o/vring.txt")" -gt 0
+	rv_empty "frozen: notes only for $thr's device" \
 		"$(grep "published" "$o/vring.txt" | grep -v "$(rv_jq "$j" "$T | .name") ")"
 }
 

@@ -250,4 +250,34 @@ rv_match "text: references with commit ids" "    - commit 7c94e1c157a2: block: i
 rv_match "text: --explain prints the explanation" "  explanation:" "$txt"
 rv_match "text: summary line" "findings: 1 critical" "$txt"
 
+# ---- rules test: "quiet" needs the rule's section decoded ----
+# Every built-in rule, each with quiet: [fixture:all-errors], where every
+# section is {"error": ...}: nothing fires, and that must prove nothing.
+mkdir -p "$tmp/quiet-rules" "$tmp/quiet-fx"
+nrules=0
+for y in "$RV_ROOT"/rules/*.yaml; do
+	python3 - "$y" "$tmp/quiet-rules/$(basename "$y")" <<'PY'
+import sys, yaml
+r = yaml.safe_load(open(sys.argv[1]))
+# (fires is required; its not-ok lines are not counted below)
+r['tests'] = {'fires': ['fixture:all-good'], 'quiet': ['fixture:all-errors', 'fixture:all-good']}
+yaml.safe_dump(r, open(sys.argv[2], 'w'), sort_keys=False)
+PY
+	nrules=$((nrules + 1))
+done
+jq -n '{schema: "raidvirt.facts/1", findings: []}
+	+ ({dump: {error: "x"}, log: {error: "x"}, md: {error: "x"}, irq: {error: "x"},
+	    blk: {error: "x"}, virtio: {error: "x"}})' >"$tmp/quiet-fx/all-errors.json"
+# The same sections decoded and empty: quiet is then a real answer.
+jq -n '{schema: "raidvirt.facts/1", findings: [], dump: {present: true},
+	log: {present: true}, md: {present: true, arrays: []},
+	irq: {present: true}, blk: {present: true, disks: []},
+	virtio: {present: true, devices: []}}' >"$tmp/quiet-fx/all-good.json"
+out=$("$RV_CLI" rules test --fixtures "$tmp/quiet-fx" "$tmp/quiet-rules" 2>/dev/null)
+rv_cmp "quiet: rules loaded" "$nrules" -ge 9
+rv_eq "quiet on all-error sections: every rule fails" "$nrules" \
+	"$(grep -c '^not ok .* quiet on fixture:all-errors: proves nothing, section [a-z]*: the section has an error' <<<"$out")"
+rv_eq "quiet on decoded empty sections: every rule passes" "$nrules" \
+	"$(grep -c '^ok .* quiet on fixture:all-good$' <<<"$out")"
+
 rv_summary
