@@ -99,8 +99,8 @@ if [ -f "$frozen/vmcore" ]; then
 	# trusted (conf->mddev does not point back) and no raid1 rule fires.
 	mutant page-cc "$(printf '%x' $(( (conf - 0x$pob) & ~4095 )))" "$frozen/vmcore"
 	timeout 20 "$RV_CLI" triage --json "$m" >"$WORK/out" 2>"$WORK/err"
-	rv_eq "r1conf page of 0xcc: no raid1 finding" "" \
-		"$(jq -r '[.findings[].rule | select(startswith("raid1-"))] | join(",")' "$WORK/out")"
+	rv_eq "r1conf page of 0xcc: no raid1 finding" 0 \
+		"$(jq '[.findings[].rule | select(startswith("raid1-"))] | length' "$WORK/out")"
 	timeout 20 "$RV_CLI" facts --json "$m" >"$WORK/out" 2>"$WORK/err"
 	rv_eq "r1conf page of 0xcc: conf.trusted" false "$(jq '.md.arrays[0].conf.trusted' "$WORK/out")"
 	rv_match "r1conf page of 0xcc: the reason" "conf->mddev 0xcccccccccccccccc does not point back at the mddev $mddev" \
