@@ -137,23 +137,6 @@ void rv_debuginfo_free(struct rv_debuginfo *di)
 
 // ---- ELF helpers ----
 
-static bool elf_section_by_name(Elf *elf, const char *want, Elf_Scn **ret)
-{
-	size_t shstrndx;
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return false;
-	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-		GElf_Shdr sh;
-		const char *name;
-		if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
-		    !strcmp(name, want)) {
-			*ret = scn;
-			return true;
-		}
-	}
-	return false;
-}
-
 // The NT_GNU_BUILD_ID of an ELF file as hex (buf >= 2*64+1), or "".
 static void elf_build_id(Elf *elf, char *buf, size_t size)
 {
@@ -328,7 +311,7 @@ static struct rv_error *check_vmlinux(struct rv_debuginfo *di, const char *path)
 				       "%s is not an x86_64 vmlinux (not an ELF64 x86_64 executable)",
 				       path);
 	Elf_Scn *scn;
-	if (!elf_section_by_name(di->elf, ".debug_info", &scn))
+	if (!rv_elf_section(di->elf, ".debug_info", &scn))
 		return rv_error_format(RV_ERR_NODEBUG,
 				       "%s has no DWARF debug info (.debug_info): not a debug vmlinux",
 				       path);

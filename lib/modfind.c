@@ -143,7 +143,7 @@ static struct rv_error *walk_roots(struct rv_modfind *mf)
 	return NULL;
 }
 
-static bool elf_section_by_name(Elf *elf, const char *want, Elf_Scn **ret)
+bool rv_elf_section(Elf *elf, const char *want, Elf_Scn **ret)
 {
 	size_t shstrndx;
 	if (elf_getshdrstrndx(elf, &shstrndx))
@@ -176,7 +176,7 @@ struct rv_error *rv_module_check_release(const char *path, const char *release)
 	Elf_Data *data;
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		err = rv_error_format(RV_ERR_NODEBUG, "%s is not an ELF file", path);
-	} else if (elf_section_by_name(elf, ".modinfo", &scn) &&
+	} else if (rv_elf_section(elf, ".modinfo", &scn) &&
 		   (data = elf_getdata(scn, NULL)) && data->d_buf) {
 		const char *p = data->d_buf, *end = p + data->d_size;
 		const char *key = "vermagic=";

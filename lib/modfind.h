@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <libelf.h>
+
 #include "rv_error.h"
 
 #define RV_DEFAULT_MODULE_ROOT "/usr/lib/debug/lib/modules"
@@ -49,5 +51,8 @@ struct rv_error *rv_modfind_lookup(struct rv_modfind *mf, const char *module,
  * (or it has no vermagic); RV_ERR_NODEBUG otherwise.
  */
 struct rv_error *rv_module_check_release(const char *path, const char *release);
+
+/** The section named @p want of an ELF file (shared with cli/debuginfo.c). */
+bool rv_elf_section(Elf *elf, const char *want, Elf_Scn **ret);
 
 #endif
