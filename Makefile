@@ -46,7 +46,7 @@ LIBRV  := $(BUILD)/lib/librv.a
 EXT_SO := $(BUILD)/ext/raidvirt.so
 CLI    := $(BUILD)/cli/raidvirt
 
-.PHONY: all deps check demo dumps clean test-unit test-rig test-ext test-cli \
+.PHONY: all deps check demo dumps clean test-unit test-mutation test-rig test-ext test-cli \
         driver bench
 
 all: $(LIBRV) $(EXT_SO) $(if $(CLI_SRCS),$(CLI))
@@ -82,7 +82,33 @@ dumps:
 driver:
 	$(MAKE) -C driver
 
-check: all
+# The fast tier: C unit tests of lib/ on synthetic memory, a small -g
+# object and temporary rule files; no QEMU, crash or rig dump (docs/hacking.md).
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_SRCS := $(filter-out tests/unit/types.c,$(UNIT_SRCS))
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+UNIT      := $(BUILD)/tests/unit/run-unit
+UNIT_TYPES := $(BUILD)/tests/unit/types.o
+$(BUILD)/tests/unit/%.o: RV_CPPFLAGS += -Itests/unit -DRV_UNIT_RULES_DIR='"$(CURDIR)/rules"'
+$(UNIT): $(UNIT_OBJS) $(LIBRV)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJS) $(LIBRV) -ldw -lelf $(LDLIBS_CORE)
+# Only for its DWARF: never linked.
+$(UNIT_TYPES): tests/unit/types.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -g -O0 -c -o $@ $<
+
+test-unit: $(UNIT) $(UNIT_TYPES)
+	@out=$$($(UNIT) $(UNIT_TYPES) 2>&1); rc=$$?; \
+	echo "$$out" | grep -v '^ok - '; exit $$rc
+
+# A defect planted in a scratch copy must make a fast suite fail.
+test-mutation:
+	@tests/mutation.sh
+
+test-rig test-ext test-cli: all
+	@RV_AREAS=$(@:test-%=%) tests/run-all.sh
+
+check: all test-unit test-mutation
 	@tests/run-all.sh
 
 demo: all
@@ -92,6 +118,6 @@ bench: all
 	@bench/run.sh
 
 clean:
-	rm -rf $(BUILD)/lib $(BUILD)/ext $(BUILD)/cli
+	rm -rf $(BUILD)/lib $(BUILD)/ext $(BUILD)/cli $(BUILD)/tests
 
--include $(LIB_OBJS:.o=.d) $(EXT_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(EXT_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

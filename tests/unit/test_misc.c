@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Small shared pieces: bitmaps, jv helpers, errors, the section table and
+// the module debug-file finder (vermagic, root order, best name).
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "facts.h"
+#include "irq_desc.h"
+#include "modfind.h"
+#include "sections.h"
+#include "unit.h"
+
+static void bitmaps(void)
+{
+	static const struct {
+		uint64_t w[2];
+		unsigned int nbits;
+		const char *list;
+		unsigned int weight;
+	} cases[] = {
+		{ { 0, 0 }, 64, "", 0 },
+		{ { 1, 0 }, 64, "0", 1 },
+		{ { 3, 0 }, 64, "0-1", 2 },
+		{ { 0x13, 0 }, 64, "0-1,4", 3 },
+		{ { UINT64_C(0x8000000000000000), 1 }, 128, "63-64", 2 },
+		{ { ~UINT64_C(0), ~UINT64_C(0) }, 128, "0-127", 128 },
+		{ { ~UINT64_C(0), ~UINT64_C(0) }, 100, "0-99", 100 },
+		{ { 0x5555, 0 }, 64, "0,2,4,6,8,10,12,14", 8 },
+		{ { 0xf0, 0x1 }, 65, "4-7,64", 5 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *l = rv_bitmap_list(cases[i].w, cases[i].nbits);
+		CHECK_STR("rv_bitmap_list", cases[i].list, l);
+		free(l);
+		CHECK_U64("rv_bitmap_weight", cases[i].weight,
+			  rv_bitmap_weight(cases[i].w, cases[i].nbits));
+	}
+}
+
+static void jv_helpers(void)
+{
+	jv a = rv_jv_addr(UINT64_C(0xffff888004a3c000));
+	CHECK_STR("rv_jv_addr", "0xffff888004a3c000", jv_string_value(a));
+	CHECK_U64("rv_jv_get_addr round trip", UINT64_C(0xffff888004a3c000), rv_jv_get_addr(a));
+	CHECK_U64("rv_jv_get_addr of a number", 0, rv_jv_get_addr(jv_number(5)));
+	jv n = rv_jv_u64(12345);
+	CHECK(jv_get_kind(n) == JV_KIND_NUMBER && jv_number_value(n) == 12345, "small u64 is a number");
+	jv_free(n);
+	n = rv_jv_u64(UINT64_C(0xffffffffffffffff));
+	CHECK(jv_get_kind(n) == JV_KIND_STRING &&
+	      !strcmp(jv_string_value(n), "18446744073709551615"), "big u64 is a decimal string");
+	jv_free(n);
+	n = rv_jv_s64(-5);
+	CHECK(jv_get_kind(n) == JV_KIND_NUMBER && jv_number_value(n) == -5, "s64 -5");
+	jv_free(n);
+	n = rv_jv_s64(INT64_MIN);
+	CHECK(jv_get_kind(n) == JV_KIND_STRING, "s64 below -2^53 is a string");
+	jv_free(n);
+	jv o = jv_object();
+	o = rv_jv_set_error(o, rv_error_format(RV_ERR_FAULT, "first"));
+	CHECK_STR("one error: a string", "first", rv_jv_str(o, "error"));
+	o = rv_jv_set_error(o, rv_error_format(RV_ERR_FAULT, "second"));
+	o = rv_jv_set_error(o, rv_error_format(RV_ERR_FAULT, "third"));
+	jv e = jv_object_get(jv_copy(o), jv_string("error"));
+	CHECK(jv_get_kind(e) == JV_KIND_ARRAY && jv_array_length(jv_copy(e)) == 3,
+	      "more errors: a list of all of them");
+	jv_free(e);
+	o = rv_jv_set(o, "x", jv_number(7));
+	CHECK(rv_jv_num(o, "x", -1) == 7, "rv_jv_num");
+	CHECK(rv_jv_num(o, "nope", -1) == -1, "rv_jv_num default");
+	CHECK(!rv_jv_str(o, "x"), "rv_jv_str of a number is NULL");
+	jv_free(o);
+}
+
+static void errors(void)
+{
+	struct rv_error *e = rv_error_format(RV_ERR_LOOKUP, "no %s", "thing");
+	CHECK_STR("rv_error_format", "no thing", e->msg);
+	e = rv_error_wrap(e, "ctx %d", 1);
+	CHECK(e->code == RV_ERR_LOOKUP, "rv_error_wrap keeps the class");
+	CHECK(strstr(e->msg, "ctx 1") && strstr(e->msg, "no thing"), "wrap: %s", e->msg);
+	CHECK(!rv_ok(e), "rv_ok(error) is false and consumes it");
+	CHECK(rv_ok(NULL), "rv_ok(NULL) is true");
+	CHECK(!rv_ok(&rv_enomem), "rv_ok(&rv_enomem) is false");
+	e = rv_error_fault(0x1234, "reading %s", "x");
+	CHECK(e->code == RV_ERR_FAULT && e->addr == 0x1234, "rv_error_fault keeps the address");
+	rv_error_destroy(e);
+	CHECK_STR("class name", "fault", rv_errcode_name(RV_ERR_FAULT));
+	jv s = rv_jv_error(rv_error_format(RV_ERR_CORRUPT, "bad"));
+	CHECK_STR("rv_jv_error", "bad", jv_string_value(s));
+	jv_free(s);
+}
+
+static void sections(void)
+{
+	int n = 0, commands = 0;
+	for (const struct rv_section *s = rv_sections; s->name; s++, n++) {
+		CHECK(s->decoder && !strcmp(s->decoder->name, s->name),
+		      "section %s: its decoder has its name", s->name);
+		CHECK(s->report != NULL, "section %s has a renderer", s->name);
+		CHECK(s->show && rv_section_by_show(s->show) == s, "section %s: show %s", s->name,
+		      s->show ? s->show : "-");
+		CHECK(rv_section_find(s->name) == s && rv_decoder_find(s->name) == s->decoder,
+		      "section %s found by name", s->name);
+		if (s->command) {
+			commands++;
+			CHECK(rv_section_by_command(s->command) == s, "crash command %s", s->command);
+			CHECK(s->help && !strcmp(s->help[0], s->command),
+			      "help page of %s names it", s->command);
+		}
+		for (const char *c = s->options; *c; c++)
+			CHECK(strchr("bwcv", *c), "section %s: option -%c is a report option",
+			      s->name, *c);
+	}
+	CHECK_U64("sections", 6, n);
+	CHECK_U64("crash commands", 4, commands);
+	CHECK(rv_section_find("log") != NULL, "the log section is in the table");
+	CHECK(!rv_section_find("findings"), "findings is no section");
+	CHECK(!rv_section_by_command("raidvirt"), "raidvirt is no section command");
+	CHECK(rv_section_by_show("vectors") == rv_section_find("irq"), "show vectors = irq");
+	CHECK(!rv_section_find("irq")->select, "irq takes no selection");
+	CHECK(rv_section_find("md")->select, "md takes a selection");
+}
+
+// ---- modfind ----
+
+static char root[] = "/tmp/rv-unit-mod-XXXXXX";
+
+// An ELF object at @p path with .modinfo "vermagic=REL ..." (none if NULL).
+static bool module(const char *path, const char *release)
+{
+	char src[600], cmd[1600];
+	snprintf(src, sizeof(src), "%s.c", path);
+	FILE *f = fopen(src, "w");
+	if (!f)
+		return false;
+	if (release)
+		fprintf(f, "__attribute__((section(\".modinfo\"), used)) static const char v[] = "
+			   "\"license=GPL\\0vermagic=%s SMP mod_unload \";\n", release);
+	else
+		fprintf(f, "int x;\n");
+	fclose(f);
+	const char *cc = getenv("CC");
+	snprintf(cmd, sizeof(cmd), "%s -c -o '%s' '%s'", cc && *cc ? cc : "cc", path, src);
+	bool ok = system(cmd) == 0;
+	unlink(src);
+	return ok;
+}
+
+static void modfind(void)
+{
+	if (!mkdtemp(root)) {
+		CHECK(false, "mkdtemp");
+		return;
+	}
+	const char *rel = "6.1.0-99-unit";
+	char a[512], b[512], p[600];
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b/kernel/drivers/md", root);
+	mkdir(a, 0700);
+	snprintf(p, sizeof(p), "%s/b", root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/b/kernel", root);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/b/kernel/drivers", root);
+	mkdir(p, 0700);
+	mkdir(b, 0700);
+	char f[700];
+	bool ok = true;
+	snprintf(f, sizeof(f), "%s/raid1.ko", a);	// other release, first root
+	ok = ok && module(f, "5.10.0-1-unit");
+	snprintf(f, sizeof(f), "%s/raid1.ko", b);	// right release, second root
+	ok = ok && module(f, rel);
+	snprintf(f, sizeof(f), "%s/md-mod.ko.debug", b);	// '-' for '_', .ko.debug
+	ok = ok && module(f, rel);
+	snprintf(f, sizeof(f), "%s/virtio_ring.ko", a);	// no vermagic: taken
+	ok = ok && module(f, NULL);
+	snprintf(f, sizeof(f), "%s/virtio_ring.ko", b);
+	ok = ok && module(f, rel);
+	snprintf(f, sizeof(f), "%s/notelf.ko", a);
+	FILE *fp = fopen(f, "w");
+	if (fp) {
+		fputs("not an ELF file\n", fp);
+		fclose(fp);
+	}
+	CHECK(ok, "module objects built");
+
+	unsetenv("RAIDVIRT_DEBUGINFO");
+	unsetenv("CRASH_MODULE_PATH");
+	const char *dirs[] = { a, b };
+	char broot[520];
+	snprintf(broot, sizeof(broot), "%s/b", root);
+	dirs[1] = broot;
+	struct rv_modfind *mf;
+	CHECK_OK("rv_modfind_new", rv_modfind_new(rel, dirs, 2, true, &mf));
+	char *path = NULL;
+	CHECK_OK("raid1 found", rv_modfind_lookup(mf, "raid1", &path));
+	snprintf(f, sizeof(f), "%s/raid1.ko", b);
+	CHECK_STR("raid1 of another release in the first root is skipped", f, path);
+	free(path);
+	path = NULL;
+	CHECK_OK("md_mod found", rv_modfind_lookup(mf, "md_mod", &path));
+	snprintf(f, sizeof(f), "%s/md-mod.ko.debug", b);
+	CHECK_STR("md_mod as md-mod.ko.debug", f, path);
+	free(path);
+	path = NULL;
+	CHECK_OK("virtio_ring found", rv_modfind_lookup(mf, "virtio_ring", &path));
+	snprintf(f, sizeof(f), "%s/virtio_ring.ko", a);
+	CHECK_STR("the first root wins", f, path);
+	free(path);
+	path = NULL;
+	struct rv_error *err = rv_modfind_lookup(mf, "raid10", &path);
+	CHECK(err && err->code == RV_ERR_NODEBUG && strstr(err->msg, "no raid10.ko") &&
+	      strstr(err->msg, a), "missing module: says what was searched: %s",
+	      err ? err->msg : "");
+	rv_error_destroy(err);
+	err = rv_modfind_lookup(mf, "notelf", &path);
+	CHECK(err && strstr(err->msg, "not an ELF file"), "a non-ELF .ko is refused: %s",
+	      err ? err->msg : "");
+	rv_error_destroy(err);
+	rv_modfind_free(mf);
+
+	// only the wrong release: refused, naming both releases
+	CHECK_OK("rv_modfind_new (one root)", rv_modfind_new(rel, dirs, 1, true, &mf));
+	err = rv_modfind_lookup(mf, "raid1", &path);
+	CHECK(err && err->code == RV_ERR_NODEBUG && strstr(err->msg, "is for release 5.10.0-1-unit") &&
+	      strstr(err->msg, rel), "a raid1.ko of another release is refused: %s",
+	      err ? err->msg : "");
+	rv_error_destroy(err);
+	rv_modfind_free(mf);
+	CHECK_OK("rv_modfind_new (no roots)", rv_modfind_new(rel, NULL, 0, true, &mf));
+	err = rv_modfind_lookup(mf, "raid1", &path);
+	CHECK(err && strstr(err->msg, "no directory to search"), "no roots: says so");
+	rv_error_destroy(err);
+	rv_modfind_free(mf);
+	// $RAIDVIRT_DEBUGINFO comes after the caller's roots
+	setenv("RAIDVIRT_DEBUGINFO", a, 1);
+	CHECK_OK("rv_modfind_new (env)", rv_modfind_new(rel, &dirs[1], 1, true, &mf));
+	path = NULL;
+	CHECK_OK("virtio_ring with the env root", rv_modfind_lookup(mf, "virtio_ring", &path));
+	snprintf(f, sizeof(f), "%s/virtio_ring.ko", b);
+	CHECK_STR("caller's root before $RAIDVIRT_DEBUGINFO", f, path);
+	free(path);
+	rv_modfind_free(mf);
+	unsetenv("RAIDVIRT_DEBUGINFO");
+	CHECK_OK("vermagic check: right release",
+		 rv_module_check_release(f, rel));
+	CHECK_ERR("vermagic check: a prefix of the release is not it", RV_ERR_NODEBUG,
+		  rv_module_check_release(f, "6.1.0-99"));
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		CHECK(false, "remove %s", root);
+}
+
+void test_misc(void)
+{
+	bitmaps();
+	jv_helpers();
+	errors();
+	sections();
+	modfind();
+}

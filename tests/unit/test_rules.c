@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The rules engine (lib/rules.c, rules_eval.c): loading and validation
+// problems with file:line, evaluation over a facts document, evidence,
+// message templates, paths, severity order, error entries, lint.
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "facts.h"
+#include "rules.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/rv-unit-rules-XXXXXX";
+
+static const char *write_rule(const char *name, const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static const char good[] =
+	"id: unit-big-count\n"
+	"title: a big count\n"
+	"severity: error\n"
+	"subsystem: md\n"
+	"condition: |\n"
+	"  .md.arrays[]? | select(.count > 10)\n"
+	"evidence:\n"
+	"  name: .name\n"
+	"  count: .count\n"
+	"message: \"{name} has {count} things\"\n"
+	"explanation: counts above ten are bad\n"
+	"remedies:\n  - fix it\n"
+	"references:\n  - title: docs\n    url: https://docs.kernel.org/\n"
+	"tests:\n"
+	"  fires: [\"fixture:x\"]\n"
+	"  quiet: [\"fixture:y\"]\n";
+
+static const char warn[] =
+	"id: unit-any-array\n"
+	"title: an array\n"
+	"severity: warning\n"
+	"subsystem: md\n"
+	"condition: .md.arrays[]?\n"
+	"evidence:\n"
+	"  name: .name\n"
+	"message: \"{name} exists\"\n"
+	"explanation: arrays exist\n"
+	"remedies:\n  - fix it\n"
+	"references:\n  - title: docs\n    url: https://docs.kernel.org/\n"
+	"tests:\n"
+	"  fires: [\"fixture:x\"]\n"
+	"  quiet: [\"fixture:y\"]\n";
+
+static jv facts(void)
+{
+	return jv_parse("{\"schema\":\"raidvirt.facts/1\",\"md\":{\"present\":true,"
+			"\"arrays\":[{\"name\":\"md0\",\"count\":3},"
+			"{\"name\":\"md1\",\"count\":42},{\"name\":\"md2\",\"count\":11}]}}");
+}
+
+static void load_and_evaluate(void)
+{
+	struct rv_ruleset *rs = rv_ruleset_create();
+	CHECK(rs != NULL, "rv_ruleset_create");
+	CHECK(rv_ruleset_load_file(rs, write_rule("unit-big-count.yaml", good)), "good rule loads");
+	CHECK(rv_ruleset_load_file(rs, write_rule("unit-any-array.yaml", warn)), "second rule loads");
+	CHECK_U64("rules loaded", 2, rv_ruleset_count(rs));
+	jv problems = rv_ruleset_problems(rs);
+	jv_array_foreach(problems, i, pr) {
+		jv ps = rv_rules_problem_string(pr);
+		printf("# %s\n", jv_string_value(ps));
+		jv_free(ps);
+	}
+	CHECK_U64("no load problems", 0, jv_array_length(problems));
+	jv list = rv_ruleset_list(rs);
+	CHECK_U64("rules listed", 2, jv_array_length(jv_copy(list)));
+	jv first = jv_array_length(jv_copy(list)) ? jv_array_get(list, 0) : (jv_free(list), jv_object());
+	CHECK_STR("listed id", "unit-big-count", rv_jv_str(first, "id"));
+	CHECK_STR("listed subsystem", "md", rv_jv_str(first, "subsystem"));
+	jv_free(first);
+
+	struct rv_eval_opts o = { .no_isolate = true };
+	jv findings = rv_ruleset_evaluate(rs, facts(), &o);
+	CHECK(jv_get_kind(findings) == JV_KIND_ARRAY, "findings are a list");
+	CHECK_U64("findings: 2 big counts + 3 arrays", 5, jv_array_length(jv_copy(findings)));
+	jv f0 = jv_array_get(jv_copy(findings), 0);
+	CHECK_STR("most severe first", "unit-big-count", rv_jv_str(f0, "rule"));
+	CHECK_STR("severity", "error", rv_jv_str(f0, "severity"));
+	CHECK_STR("message template filled", "md1 has 42 things", rv_jv_str(f0, "message"));
+	jv ev = jv_object_get(jv_copy(f0), jv_string("evidence"));
+	CHECK_U64("evidence count", 42, rv_jv_num(ev, "count", -1));
+	CHECK_STR("evidence name", "md1", rv_jv_str(ev, "name"));
+	jv_free(ev);
+	jv paths = jv_object_get(jv_copy(f0), jv_string("paths"));
+	jv p0 = jv_array_get(paths, 0);
+	CHECK(jv_get_kind(p0) == JV_KIND_STRING && !strcmp(jv_string_value(p0), "md.arrays[1]"),
+	      "facts path of the match = md.arrays[1]");
+	jv_free(p0);
+	CHECK(rv_finding_severity(f0) == RV_SEV_ERROR, "rv_finding_severity");
+	CHECK(!rv_finding_is_error(f0), "a finding is no error entry");
+	jv_free(f0);
+	jv f1 = jv_array_get(jv_copy(findings), 1);
+	CHECK_STR("second big count in match order", "md2 has 11 things", rv_jv_str(f1, "message"));
+	jv_free(f1);
+	jv f4 = jv_array_get(jv_copy(findings), 4);
+	CHECK_STR("warnings after errors", "warning", rv_jv_str(f4, "severity"));
+	jv_free(f4);
+	// the text report
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&buf, &len);
+	rv_report_findings_summary(mf, findings);
+	fclose(mf);
+	CHECK(buf && strstr(buf, "2 errors") && strstr(buf, "3 warnings"),
+	      "summary counts by severity: %s", buf ? buf : "");
+	free(buf);
+	jv_free(findings);
+
+	// only one rule
+	struct rv_eval_opts only = { .no_isolate = true, .only = "unit-any-array" };
+	findings = rv_ruleset_evaluate(rs, facts(), &only);
+	CHECK_U64("only one rule", 3, jv_array_length(findings));
+	// a section that is absent: nothing fires, no error
+	findings = rv_ruleset_evaluate(rs, jv_parse("{\"md\":{\"present\":false}}"), &o);
+	CHECK_U64("absent section: no finding", 0, jv_array_length(findings));
+	// the same isolated in a child process
+	findings = rv_ruleset_evaluate(rs, facts(), NULL);
+	CHECK_U64("isolated evaluation: same findings", 5, jv_array_length(findings));
+	CHECK_U64("lint: no problem", 0, rv_ruleset_lint(rs));
+	rv_ruleset_destroy(rs);
+}
+
+#define TAIL "explanation: e\nremedies:\n  - r\nreferences:\n  - title: t\n    url: https://x.org/\n"
+
+static void problems(void)
+{
+	static const struct {
+		const char *what, *text, *expect;
+	} bad[] = {
+		{ "unknown key", "id: unit-a\ntitle: t\nseverity: error\nsubsystem: md\ncondition: .\n"
+		  "message: m\ntests:\n  fires: [x]\n  quiet: [y]\nbogus: 1\n", "bogus" },
+		{ "bad severity", "id: unit-a\ntitle: t\nseverity: dire\nsubsystem: md\ncondition: .\n"
+		  "message: m\ntests:\n  fires: [x]\n  quiet: [y]\n", "severity" },
+		{ "bad subsystem", "id: unit-a\ntitle: t\nseverity: error\nsubsystem: disk\ncondition: .\n"
+		  "message: m\ntests:\n  fires: [x]\n  quiet: [y]\n", "subsystem" },
+		{ "jq syntax error", "id: unit-a\ntitle: t\nseverity: error\nsubsystem: md\n"
+		  "condition: .md | select(\nmessage: m\ntests:\n  fires: [x]\n  quiet: [y]\n", "condition" },
+		{ "missing message", "id: unit-a\ntitle: t\nseverity: error\nsubsystem: md\ncondition: .\n"
+		  "tests:\n  fires: [x]\n  quiet: [y]\n", "message" },
+		{ "missing tests", "id: unit-a\ntitle: t\nseverity: error\nsubsystem: md\ncondition: .\n"
+		  "message: m\n", "tests" },
+		{ "template names no evidence", "id: unit-a\ntitle: t\nseverity: error\nsubsystem: md\n"
+		  "condition: .\nmessage: \"{nope}\"\ntests:\n  fires: [x]\n  quiet: [y]\n", "nope" },
+		{ "not YAML", "id: [unclosed\n", "" },
+		{ "not a mapping", "- a\n- b\n", "" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct rv_ruleset *rs = rv_ruleset_create();
+		char name[32];
+		snprintf(name, sizeof(name), "unit-a.yaml");
+		char text[1024];
+		snprintf(text, sizeof(text), "%s%s", bad[i].text, *bad[i].expect ? TAIL : "");
+		bool loaded = rv_ruleset_load_file(rs, write_rule(name, text));
+		CHECK(!loaded, "%s: rule skipped", bad[i].what);
+		jv p = rv_ruleset_problems(rs);
+		int n = jv_array_length(jv_copy(p));
+		bool named = false;
+		jv_array_foreach(p, k, pr) {
+			jv ps = rv_rules_problem_string(pr);
+			named = named || (strstr(jv_string_value(ps), name) &&
+					  strstr(jv_string_value(ps), bad[i].expect));
+			jv_free(ps);
+		}
+		CHECK(n > 0 && named, "%s: a problem names the file and '%s'", bad[i].what,
+		      bad[i].expect);
+		CHECK_U64("no rule loaded", 0, rv_ruleset_count(rs));
+		rv_ruleset_destroy(rs);
+	}
+	// a rule whose program fails at run time gives an error entry
+	struct rv_ruleset *rs = rv_ruleset_create();
+	rv_ruleset_load_file(rs, write_rule("unit-err.yaml",
+		"id: unit-err\ntitle: t\nseverity: error\nsubsystem: md\n"
+		"condition: .md.arrays[] | error(\"boom\")\nmessage: m\nexplanation: e\n"
+		"remedies:\n  - r\nreferences:\n  - title: t\n    url: https://x.org/\n"
+		"tests:\n  fires: [x]\n  quiet: [y]\n"));
+	struct rv_eval_opts o = { .no_isolate = true };
+	jv findings = rv_ruleset_evaluate(rs, facts(), &o);
+	jv f = jv_array_get(jv_copy(findings), 0);
+	CHECK(jv_is_valid(f) && rv_finding_is_error(f), "a failing program is an error entry");
+	jv err = jv_is_valid(f) ? jv_object_get(jv_copy(f), jv_string("error")) : jv_null();
+	CHECK(jv_get_kind(err) == JV_KIND_STRING && strstr(jv_string_value(err), "boom"),
+	      "the error entry says why");
+	jv_free(err);
+	jv_free(f);
+	jv_free(findings);
+	rv_ruleset_destroy(rs);
+	// a directory that does not exist is a recorded problem
+	rs = rv_ruleset_create();
+	rv_ruleset_load_dir(rs, "/nonexistent/rules");
+	jv p = rv_ruleset_problems(rs);
+	CHECK(jv_array_length(p) == 1, "missing rule directory recorded");
+	rv_ruleset_destroy(rs);
+}
+
+static void severities(void)
+{
+	static const char *const names[] = { "info", "warning", "error", "critical" };
+	for (int i = 0; i < 4; i++) {
+		enum rv_severity s;
+		CHECK(rv_severity_parse(names[i], &s) && (int)s == i, "severity %s parses", names[i]);
+		CHECK_STR("severity name", names[i], rv_severity_name((enum rv_severity)i));
+	}
+	enum rv_severity s;
+	CHECK(!rv_severity_parse("dire", &s), "unknown severity refused");
+	CHECK(!rv_severity_parse("", &s), "empty severity refused");
+}
+
+static void builtin(void)
+{
+	// every shipped rule loads and lints clean
+	struct rv_ruleset *rs = rv_ruleset_create();
+	size_t n = rv_ruleset_load_dir(rs, RV_UNIT_RULES_DIR);
+	CHECK(n >= 9, "built-in rules load (%zu)", n);
+	jv p = rv_ruleset_problems(rs);
+	CHECK_U64("built-in rules: no load problem", 0, jv_array_length(p));
+	CHECK_U64("built-in rules: lint clean", 0, rv_ruleset_lint(rs));
+	rv_ruleset_destroy(rs);
+}
+
+void test_rules(void)
+{
+	if (!mkdtemp(dir)) {
+		CHECK(false, "mkdtemp");
+		return;
+	}
+	load_and_evaluate();
+	problems();
+	severities();
+	builtin();
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		CHECK(false, "remove %s", dir);
+}
