@@ -2,7 +2,8 @@
 /**
  * @file irq_desc.h
  * Reading generic irq descriptors (`struct irq_desc`) and walking all of
- * them, for the x86 vector matrix decoder.
+ * them: the one walker of the irq descriptor stores, used by the vector
+ * matrix decoder (irq_matrix.c) and the virtio decoder (virtio_ring.c).
  */
 #ifndef RV_IRQ_DESC_H
 #define RV_IRQ_DESC_H
@@ -73,8 +74,10 @@ typedef bool (*rv_irq_desc_visit_fn)(uint64_t irq, rv_addr_t desc, void *arg);
 
 /**
  * Visit every allocated irq descriptor in irq order (at most @p max).
- * Supported stores: the irq_desc_tree xarray (v4.20 .. v6.4). The maple tree
- * of v6.5+ and the classic radix tree before v4.20 give RV_ERR_LOOKUP.
+ * Supported stores: irq_desc_tree as a classic radix tree (before v4.20) or
+ * an xarray (v4.20 .. v6.4). The sparse_irqs maple tree of v6.5+ and the
+ * static irq_desc[] of CONFIG_SPARSE_IRQ=n give RV_ERR_LOOKUP. This is the
+ * one entry point: a new store is a new branch here.
  */
 struct rv_error *rv_irq_desc_for_each(struct rv_target *t, unsigned int max,
 				      rv_irq_desc_visit_fn visit, void *arg);

@@ -158,7 +158,7 @@ enum rv_severity rv_finding_severity(jv finding);
 /**
  * The findings as text blocks, one per finding: severity, title, message,
  * evidence, facts paths, remedies, references. @p findings is not
- * consumed. Fits the report_fn signature of the crash commands.
+ * consumed. Same signature as the section renderers (rv_report_fn).
  */
 void rv_report_findings(FILE *f, jv findings, const struct rv_report_opts *o);
 /** Same, with the explanation of each finding when @p explain. */

@@ -99,5 +99,7 @@ void test_dwarf(const char *object)
 	CHECK_ERR("no such enumerator", RV_ERR_LOOKUP, rv_types_enum(&ts, "RV_UNIT_NONE", &v));
 	rv_dwarf_close(dw);
 
-	CHECK(rv_dwarf_open("/nonexistent/object.o", &dw) != NULL, "missing file refused");
+	err = rv_dwarf_open("/nonexistent/object.o", &dw);
+	CHECK(err != NULL, "missing file refused");
+	rv_error_destroy(err);
 }

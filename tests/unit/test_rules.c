@@ -178,6 +178,7 @@ static void problems(void)
 					  strstr(jv_string_value(ps), bad[i].expect));
 			jv_free(ps);
 		}
+		jv_free(p);
 		CHECK(n > 0 && named, "%s: a problem names the file and '%s'", bad[i].what,
 		      bad[i].expect);
 		CHECK_U64("no rule loaded", 0, rv_ruleset_count(rs));
