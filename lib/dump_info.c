@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "facts.h"
 #include "kernel_log.h"
 
@@ -48,46 +49,6 @@ static jv uts_facts(struct rv_target *t, jv sec)
 }
 
 // ---- CPUs ----
-
-/** "0-1,4,6-7" for the set bits among the first @p n. */
-static jv cpu_list(const uint64_t *bits, int n)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
-	if (!f)
-		return jv_null();
-	const char *sep = "";
-	for (int cpu = 0; cpu < n; cpu++) {
-		if (!((bits[cpu / 64] >> (cpu % 64)) & 1))
-			continue;
-		int last = cpu;
-		while (last + 1 < n && ((bits[(last + 1) / 64] >> ((last + 1) % 64)) & 1))
-			last++;
-		if (last == cpu)
-			fprintf(f, "%s%d", sep, cpu);
-		else
-			fprintf(f, "%s%d-%d", sep, cpu, last);
-		sep = ",";
-		cpu = last;
-	}
-	fclose(f);
-	jv v = jv_string(s ? s : "");
-	free(s);
-	return v;
-}
-
-static int popcount_bounded(const uint64_t *bits, int n)
-{
-	int count = 0;
-	for (int w = 0; w < (n + 63) / 64; w++) {
-		uint64_t word = bits[w];
-		if (n - w * 64 < 64)
-			word &= (UINT64_C(1) << (n - w * 64)) - 1;
-		count += __builtin_popcountll(word);
-	}
-	return count;
-}
 
 /**
  * Read one of the cpumasks bounded by nr_cpu_ids into @p bits. Since v4.5
@@ -130,9 +91,10 @@ static jv cpu_facts(struct rv_target *t)
 			cpus = rv_jv_set_error(cpus, err);
 			continue;
 		}
-		cpus = rv_jv_set(cpus, masks[i], jv_number(popcount_bounded(bits, nr)));
+		unsigned int nbits = (unsigned int)nr;
+		cpus = rv_jv_set(cpus, masks[i], jv_number(rv_bitmap_weight(bits, nbits)));
 		if (!strcmp(masks[i], "online"))
-			cpus = rv_jv_set(cpus, "online_list", cpu_list(bits, nr));
+			cpus = rv_jv_set(cpus, "online_list", rv_jv_bitmap_list(bits, nbits));
 	}
 	free(bits);
 	return cpus;

@@ -339,37 +339,3 @@ struct rv_error *rv_irq_desc_for_each(struct rv_target *t, unsigned int max,
 		return rv_radix_for_each(t, sym, max, visit_entry, &w);
 	return rv_xa_for_each(t, sym, max, visit_entry, &w);
 }
-
-// ---- bitmaps ----
-
-unsigned int rv_bitmap_weight(const uint64_t *bits, unsigned int nbits)
-{
-	unsigned int n = 0;
-	for (unsigned int i = 0; i < nbits; i++)
-		n += (bits[i / 64] >> (i % 64)) & 1;
-	return n;
-}
-
-char *rv_bitmap_list(const uint64_t *bits, unsigned int nbits)
-{
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	if (!f)
-		return NULL;
-	bool first = true;
-	for (unsigned int i = 0; i < nbits; i++) {
-		if (!((bits[i / 64] >> (i % 64)) & 1))
-			continue;
-		unsigned int j = i;
-		while (j + 1 < nbits && ((bits[(j + 1) / 64] >> ((j + 1) % 64)) & 1))
-			j++;
-		fprintf(f, first ? "%u" : ",%u", i);
-		if (j > i)
-			fprintf(f, "-%u", j);
-		first = false;
-		i = j;
-	}
-	fclose(f);
-	return out;
-}

@@ -10,6 +10,7 @@
 
 #include <jv.h>
 
+#include "bitmap.h"
 #include "target.h"
 
 /** What every descriptor read needs; filled once by rv_irq_desc_ctx_init(). */
@@ -81,10 +82,5 @@ typedef bool (*rv_irq_desc_visit_fn)(uint64_t irq, rv_addr_t desc, void *arg);
  */
 struct rv_error *rv_irq_desc_for_each(struct rv_target *t, unsigned int max,
 				      rv_irq_desc_visit_fn visit, void *arg);
-
-/** Bitmap helpers over @p nbits bits stored as 64-bit words. */
-unsigned int rv_bitmap_weight(const uint64_t *bits, unsigned int nbits);
-/** "0-1,4" (the kernel's %*pbl); "" for an empty set. malloc'd. */
-char *rv_bitmap_list(const uint64_t *bits, unsigned int nbits);
 
 #endif

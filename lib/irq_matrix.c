@@ -220,16 +220,6 @@ static const struct rv_irq_desc *find_desc(struct irq_decode *s, rv_addr_t addr,
 
 // ---- JSON of a descriptor ----
 
-static jv jv_cpulist(const uint64_t *bits, int nbits)
-{
-	if (!bits)
-		return jv_null();
-	char *s = rv_bitmap_list(bits, (unsigned int)nbits);
-	jv v = s ? jv_string(s) : jv_null();
-	free(s);
-	return v;
-}
-
 static jv irqd_state_names(const struct irq_decode *s, uint64_t state)
 {
 	jv names = jv_array();
@@ -266,9 +256,10 @@ static jv desc_common_jv(const struct irq_decode *s, const struct rv_irq_desc *d
 	o = rv_jv_set(o, "managed", jv_bool(d->managed));
 	o = rv_jv_set(o, "state_raw", rv_jv_u64(d->state));
 	o = rv_jv_set(o, "state", irqd_state_names(s, d->state));
-	o = rv_jv_set(o, "affinity", jv_cpulist(d->affinity, s->ctx.nr_cpu_ids));
+	unsigned int ncpus = (unsigned int)s->ctx.nr_cpu_ids;
+	o = rv_jv_set(o, "affinity", rv_jv_bitmap_list(d->affinity, ncpus));
 	o = rv_jv_set(o, "effective_affinity",
-		      jv_cpulist(d->effective_affinity, s->ctx.nr_cpu_ids));
+		      rv_jv_bitmap_list(d->effective_affinity, ncpus));
 	if (jv_array_length(jv_copy(d->errors)) > 0)
 		o = rv_jv_set(o, "error", jv_copy(d->errors));
 	return o;
@@ -447,7 +438,7 @@ static jv decode_cpu(struct irq_decode *s, int cpu, struct cpu_sums *sum)
 		snprintf(key, sizeof(key), "%s_weight", maps[i]);
 		unsigned int nbits = (unsigned int)s->m[M_MATRIX_BITS];
 		o = rv_jv_set(o, key, jv_number(rv_bitmap_weight(bits, nbits)));
-		o = rv_jv_set(o, maps[i], jv_cpulist(bits, (int)nbits));
+		o = rv_jv_set(o, maps[i], rv_jv_bitmap_list(bits, (unsigned int)nbits));
 	}
 	return o;
 }

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "facts.h"
-#include "irq_desc.h"
+#include "bitmap.h"
 #include "modfind.h"
 #include "sections.h"
 #include "unit.h"
@@ -36,7 +36,14 @@ static void bitmaps(void)
 		free(l);
 		CHECK_U64("rv_bitmap_weight", cases[i].weight,
 			  rv_bitmap_weight(cases[i].w, cases[i].nbits));
+		jv v = rv_jv_bitmap_list(cases[i].w, cases[i].nbits);
+		CHECK(jv_get_kind(v) == JV_KIND_STRING && !strcmp(jv_string_value(v), cases[i].list),
+		      "rv_jv_bitmap_list = \"%s\"", cases[i].list);
+		jv_free(v);
 	}
+	jv v = rv_jv_bitmap_list(NULL, 8);
+	CHECK(jv_get_kind(v) == JV_KIND_NULL, "rv_jv_bitmap_list(NULL) is null");
+	jv_free(v);
 }
 
 static void jv_helpers(void)
