@@ -24,6 +24,7 @@
 
 #include "blk_mq.h"
 #include "facts.h"
+#include "kmodule.h"
 #include "slab.h"
 #include "xarray.h"
 
@@ -1122,3 +1123,138 @@ const struct rv_decoder rv_decoder_blk = {
 	.modules = NULL,
 	.decode = decode,
 };
+
+// ---- what an address is, for the panic context ----
+
+/** Whether the slab cache @p cache is one of the request_queue caches. */
+static bool is_requestq_cache(struct rv_target *t, rv_addr_t cache)
+{
+	// blk_requestq_cachep; v5.17-v6.1 also blk_requestq_srcu_cachep
+	// (704b914f15fb) for BLK_MQ_F_BLOCKING queues.
+	static const char *const syms[] = { "blk_requestq_cachep",
+					    "blk_requestq_srcu_cachep" };
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		rv_addr_t s;
+		uint64_t c;
+		struct rv_error *err = rv_symbol(t, syms[i], &s);
+		if (!err)
+			err = rv_read_u64(t, s, &c);
+		if (err) {
+			rv_error_destroy(err);
+			continue;
+		}
+		if (c == cache)
+			return true;
+	}
+	return false;
+}
+
+/** Disk and tag-set owner of request_queue @p q, into @p o. */
+static jv queue_owner(struct rv_target *t, jv o, rv_addr_t q)
+{
+	static const char *const Q = "struct request_queue";
+	uint64_t disk = 0, set, ops;
+	char buf[64];
+	struct rv_error *err;
+	if (rv_member_exists(t, Q, "disk")) {
+		// request_queue.disk since v5.15 (d152c682f03c)
+		if ((err = rv_read_member(t, q, Q, "disk", &disk)))
+			o = rv_jv_set_error(o, rv_error_wrap(err, "queue disk"));
+	}
+	if (disk) {
+		o = rv_jv_set(o, "disk_addr", rv_jv_addr(disk));
+		err = rv_read_member_str(t, disk, "struct gendisk", "disk_name", buf,
+					 sizeof(buf));
+		o = err ? rv_jv_set_error(o, rv_error_wrap(err, "disk name"))
+			: rv_jv_set(o, "disk", jv_string(buf));
+	}
+	if ((err = rv_read_member(t, q, Q, "tag_set", &set)))
+		return rv_jv_set_error(o, rv_error_wrap(err, "tag_set"));
+	o = rv_jv_set(o, "tag_set_addr", rv_jv_addr(set));
+	if (!set)
+		return o;
+	if ((err = rv_read_member(t, set, "struct blk_mq_tag_set", "ops", &ops)))
+		return rv_jv_set_error(o, rv_error_wrap(err, "tag_set ops"));
+	o = rv_jv_set(o, "tag_set_ops_addr", rv_jv_addr(ops));
+	// The driver that owns the tag set: the module its ops live in.
+	rv_addr_t mod;
+	err = rv_module_of_addr(t, ops, &mod, buf, sizeof(buf));
+	if (err)
+		return rv_jv_set_error(o, rv_error_wrap(err, "module of tag_set ops"));
+	if (!mod)
+		return rv_jv_set(o, "driver_module", jv_null());	// built in
+	o = rv_jv_set(o, "driver_module", jv_string(buf));
+	err = rv_module_taint(t, mod, buf, sizeof(buf));
+	return err ? rv_jv_set_error(o, rv_error_wrap(err, "module taint"))
+		   : rv_jv_set(o, "driver_module_taint", jv_string(buf));
+}
+
+jv rv_blk_identify(struct rv_target *t, rv_addr_t addr,
+		   const struct rv_slab_info *si)
+{
+	if (!si->is_slab || !si->in_object || si->free)
+		return jv_null();
+	rv_addr_t obj = si->object;
+	if (is_requestq_cache(t, si->cache)) {
+		jv o = jv_object();
+		o = rv_jv_set(o, "type", jv_string("request_queue"));
+		o = rv_jv_set(o, "addr", rv_jv_addr(obj));
+		return queue_owner(t, o, obj);
+	}
+	// A hardware context: a kmalloc object whose ->queue is a live
+	// request_queue that lists this hctx among its hardware contexts.
+	uint64_t q, hsize;
+	struct rv_slab_info qs;
+	struct rv_error *err = rv_type_size(t, "struct blk_mq_hw_ctx", &hsize);
+	if (!err && si->object_size < hsize)
+		return jv_null();
+	if (!err)
+		err = rv_read_member(t, obj, "struct blk_mq_hw_ctx", "queue", &q);
+	if (!err && !rv_addr_kernel(q))
+		return jv_null();
+	if (!err)
+		err = rv_slab_identify(t, q, &qs);
+	if (err) {
+		rv_error_destroy(err);
+		return jv_null();
+	}
+	if (!qs.is_slab || !qs.in_object || qs.object != q ||
+	    !is_requestq_cache(t, qs.cache))
+		return jv_null();
+	struct hctx_list *l = calloc(1, sizeof(*l));
+	if (!l)
+		return jv_null();
+	uint64_t nr = 0;
+	err = rv_read_member(t, q, "struct request_queue", "nr_hw_queues", &nr);
+	if (!err)
+		err = queue_hctxs(t, q, nr, l);
+	rv_error_destroy(err);
+	bool listed = false;
+	uint64_t index = 0;
+	for (unsigned int i = 0; i < l->n; i++)
+		if (l->addr[i] == obj) {
+			listed = true;
+			index = l->index[i];
+		}
+	free(l);
+	jv o = jv_object();
+	o = rv_jv_set(o, "type", jv_string("blk_mq_hw_ctx"));
+	o = rv_jv_set(o, "addr", rv_jv_addr(obj));
+	o = rv_jv_set(o, "queue_addr", rv_jv_addr(q));
+	// Listed: the queue's hctx_table / queue_hw_ctx still holds it; a hctx
+	// being torn down may already be erased from it.
+	o = rv_jv_set(o, "listed_by_queue", jv_bool(listed));
+	if (listed)
+		o = rv_jv_set(o, "index", rv_jv_u64(index));
+	uint64_t fq;
+	if ((err = rv_read_member(t, obj, "struct blk_mq_hw_ctx", "fq", &fq))) {
+		o = rv_jv_set_error(o, rv_error_wrap(err, "hctx fq"));
+	} else {
+		struct blk_ctx c;
+		jv errors = jv_array();
+		init_ctx(t, &c, &errors);
+		jv_free(errors);
+		o = rv_jv_set(o, "fq", decode_fq(&c, fq));
+	}
+	return queue_owner(t, o, q);
+}

@@ -6,6 +6,9 @@
 #ifndef RV_BLK_MQ_H
 #define RV_BLK_MQ_H
 
+#include <jv.h>
+
+#include "slab.h"
 #include "target.h"
 
 /**
@@ -19,5 +22,14 @@ struct rv_error *rv_blk_device_disk(struct rv_target *t, rv_addr_t dev,
 /** The taint letters of a struct module ("OE"), from the kernel's table. */
 struct rv_error *rv_module_taint(struct rv_target *t, rv_addr_t mod,
 				 char *buf, size_t size);
+
+/**
+ * What the live slab object holding @p addr (@p si: its rv_slab_identify())
+ * is for the block layer: {type: "request_queue" | "blk_mq_hw_ctx", addr,
+ * ..., disk, driver_module, driver_module_taint}, or null when neither.
+ * A hctx is recognised by its ->queue: a live request_queue object.
+ */
+jv rv_blk_identify(struct rv_target *t, rv_addr_t addr,
+		   const struct rv_slab_info *si);
 
 #endif

@@ -13,6 +13,7 @@
 #include "bitmap.h"
 #include "facts.h"
 #include "kernel_log.h"
+#include "panic_context.h"
 
 // include/linux/panic.h: panic_cpu when no CPU has entered panic() or
 // __crash_kexec().
@@ -209,10 +210,13 @@ static jv panic_log_facts(struct rv_target *t, jv panic)
 		return rv_jv_set_error(panic, rv_error_wrap(err, "kernel log"));
 	}
 	jv text = rv_kernel_log_panic_text(log);
+	jv report = jv_object_get(jv_copy(text), jv_string("oops_report"));
+	jv oops = jv_object_get(jv_copy(text), jv_string("oops"));
+	text = jv_object_delete(text, jv_string("oops_report"));
 	jv_object_foreach(text, k, v)
 		panic = jv_object_set(panic, k, v);
 	jv_free(text);
-	return panic;
+	return rv_jv_set(panic, "context", rv_panic_context(t, report, oops));
 }
 
 /**

@@ -806,6 +806,9 @@ static bool starts_with(const char *s, size_t len, const char *prefix)
 	return len >= n && !memcmp(s, prefix, n);
 }
 
+// Lines of an oops report kept (registers, code, call trace).
+#define MAX_OOPS_LINES 80
+
 jv rv_kernel_log_panic_text(jv log)
 {
 	static const char panic_prefix[] = "Kernel panic - not syncing: ";
@@ -813,6 +816,8 @@ jv rv_kernel_log_panic_text(jv log)
 		"BUG:", "Oops:", "general protection fault",
 	};
 	jv message = jv_null(), oops = jv_null(), rip = jv_null();
+	jv report = jv_array();	// the oops report's lines (registers, trace)
+	bool in_report = false;
 	jv lines = jv_get_kind(log) == JV_KIND_OBJECT ?
 		jv_object_get(jv_copy(log), jv_string("lines")) : jv_invalid();
 	if (jv_get_kind(lines) == JV_KIND_ARRAY) {
@@ -847,6 +852,19 @@ jv rv_kernel_log_panic_text(jv log)
 					   starts_with(s, n, "RIP: ")) {
 					rip = jv_string_sized(s, (int)n);
 				}
+				if (in_report) {
+					// Up to the end of the kernel frames of the first oops.
+					if (starts_with(s, n, " </TASK>") || starts_with(s, n, "</TASK>") ||
+					    starts_with(s, n, "---[ end trace") ||
+					    jv_array_length(jv_copy(report)) >= MAX_OOPS_LINES)
+						in_report = false;
+					else
+						report = jv_array_append(report, jv_string_sized(s, (int)n));
+				} else if (jv_get_kind(oops) == JV_KIND_STRING &&
+					   jv_array_length(jv_copy(report)) == 0 &&
+					   starts_with(s, n, jv_string_value(oops))) {
+					in_report = true;
+				}
 				s += n + 1;
 			}
 			jv_free(text);
@@ -857,5 +875,6 @@ jv rv_kernel_log_panic_text(jv log)
 	jv o = jv_object();
 	o = rv_jv_set(o, "message", message);
 	o = rv_jv_set(o, "oops", oops);
+	o = rv_jv_set(o, "oops_report", report);
 	return rv_jv_set(o, "rip", rip);
 }

@@ -25,7 +25,9 @@ struct rv_error *rv_kernel_log_read(struct rv_target *t, jv *ret);
  *  - message: the text after the last "Kernel panic - not syncing: ";
  *  - oops: the first line starting with "BUG:", "Oops:" or
  *    "general protection fault";
- *  - rip: the first "RIP: " line after that oops line.
+ *  - rip: the first "RIP: " line after that oops line;
+ *  - oops_report: the lines after that oops line up to its end of kernel
+ *    frames ("</TASK>", "---[ end trace"), at most 80: registers, call trace.
  */
 jv rv_kernel_log_panic_text(jv log);
 

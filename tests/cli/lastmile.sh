@@ -65,4 +65,76 @@ for sc in lost-interrupt vector-exhaustion; do
 	check_disks "$sc"
 done
 
+# fq-panic: the panic context names the hctx in the fault's registers, and
+# crash agrees on every value: kmem (cache, allocated), struct (fq, queue),
+# the console's register dump, mod -t; triage has no placeholders.
+check_fq_panic() {
+	local sc=fq-panic dir j=$WORK/fq.json
+	if ! dir=$(dump_of "$sc"); then
+		rv_not_ok "$sc: no rig dump"
+		return
+	fi
+	"$RV_CLI" facts --json "$dir/vmcore" >"$j" 2>"$WORK/fq.err"
+	local C='.dump.panic.context'
+	local hctx rax
+	hctx=$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.addr")
+	rv_match "$sc: hctx found in the panic context" '^0xffff[0-9a-f]{12}$' "$hctx"
+	# the console's own register dump (the guest's serial log)
+	rax=$(sed -n 's/.*RAX: \([0-9a-f]*\) RBX: \([0-9a-f]*\).*/\1/p' "$dir/console.log" | head -1)
+	rv_eq "$sc: RAX = console" "0x$rax" "$(rv_jq "$j" "$C.registers.rax.value")"
+	rv_eq "$sc: RBX = console" \
+		"0x$(sed -n 's/.*RBX: \([0-9a-f]*\) RCX.*/\1/p' "$dir/console.log" | head -1)" \
+		"$(rv_jq "$j" "$C.registers.rbx.value")"
+	rv_eq "$sc: hctx in" "rbx,rdx" "$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.in | join(\",\")")"
+	rv_eq "$sc: RAX poison" "LIST_POISON2" "$(rv_jq "$j" "$C.registers.rax.is.poison")"
+	rv_eq "$sc: fault address" "0xdead000000000162" "$(rv_jq "$j" "$C.fault_address")"
+	rv_eq "$sc: rip symbol" "blk_mq_exit_hctx+0x2e/0x1c0" "$(rv_jq "$j" "$C.rip_symbol")"
+	rv_eq "$sc: call trace frames (reliable)" 10 "$(rv_jq "$j" "$C.call_trace | length")"
+	rv_eq "$sc: hctx disk" "rvblk0" "$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.disk")"
+	rv_eq "$sc: tag set owner" "rvblk" "$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.driver_module")"
+	# crash's own reads of the same objects
+	local h=${hctx#0x} q
+	q=$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.queue_addr")
+	rv_crash "$dir/vmcore" "$WORK/fq.crash" "kmem $h > $WORK/fq.kmem" \
+		"struct blk_mq_hw_ctx.fq,queue $h > $WORK/fq.struct" \
+		"struct request_queue.disk ${q#0x} > $WORK/fq.qdisk" \
+		"mod -t > $WORK/fq.modt" "raidvirt > $WORK/fq.raidvirt"
+	rv_eq "$sc: hctx cache = crash kmem" \
+		"$(awk 'NR == 2 { print $NF }' "$WORK/fq.kmem")" \
+		"$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.cache")"
+	rv_match "$sc: hctx allocated per crash kmem" "\[$h\]" "$(cat "$WORK/fq.kmem")"
+	rv_eq "$sc: hctx live" true "$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.live")"
+	rv_eq "$sc: fq = crash struct" \
+		"$(sed -n 's/.*fq = \(0x[0-9a-f]*\).*/\1/p' "$WORK/fq.struct")" \
+		"$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.fq.addr" | sed 's/^0x0*/0x/')"
+	rv_eq "$sc: queue = crash struct" \
+		"$(sed -n 's/.*queue = \(0x[0-9a-f]*\).*/\1/p' "$WORK/fq.struct")" \
+		"$(echo "$q" | sed 's/^0x0*/0x/')"
+	rv_eq "$sc: queue disk = crash struct" \
+		"$(sed -n 's/.*disk = \(0x[0-9a-f]*\).*/\1/p' "$WORK/fq.qdisk")" \
+		"$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.disk_addr" | sed 's/^0x0*/0x/')"
+	rv_eq "$sc: tag set owner taint = crash mod -t" \
+		"$(awk '$1 == "rvblk" { print $2 }' "$WORK/fq.modt")" \
+		"$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.driver_module_taint")"
+	# triage (CLI) and crash's raidvirt: the finding names everything.
+	local t
+	t=$("$RV_CLI" triage "$dir/vmcore" 2>&1)
+	for out in "$t" "$(cat "$WORK/fq.raidvirt")"; do
+		local who=CLI
+		[ "$out" == "$t" ] || who=crash
+		local f
+		f=$(sed -n '/blk-invalid-flush-queue/,/evidence:/p' <<<"$out" | tr '\n' ' ' | tr -s ' ')
+		rv_match "$sc ($who): finding names the live hctx" \
+			"rvblk0 hctx 0 \\($hctx \\(live kmalloc-512 object" "$f"
+		rv_match "$sc ($who): fq value and poison class" \
+			"0xdead000000000122 \\(LIST_POISON2\\) in rax" "$f"
+		rv_match "$sc ($who): driver" "owned by rvblk \\(module, taint OE\\)" "$f"
+		rv_eq "$sc ($who): teardown RIP listed once" 1 \
+			"$(grep -o 'blk_mq_exit_hctx+0x2e' <<<"$f" | wc -l)"
+		rv_eq "$sc ($who): no ? or - placeholders in the evidence" "" \
+			"$(sed -n '/evidence:/,/facts:/p' <<<"$out" | grep -E '^    [a-z_]+ +(\?|-)$')"
+	done
+}
+check_fq_panic
+
 rv_summary
