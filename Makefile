@@ -49,7 +49,8 @@ CLI    := $(BUILD)/cli/raidvirt
 .PHONY: all deps check demo dumps clean test-unit test-mutation test-rig test-ext test-cli \
         driver bench
 
-all: $(LIBRV) $(EXT_SO) $(if $(CLI_SRCS),$(CLI))
+# The sanitized build is the CLI's (crash cannot load an ASan extension).
+all: $(LIBRV) $(if $(SANITIZE),,$(EXT_SO)) $(if $(CLI_SRCS),$(CLI))
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h ext/*.h cli/*.h)
 	@mkdir -p $(dir $@)
@@ -108,8 +109,16 @@ test-mutation:
 test-rig test-ext test-cli: all
 	@RV_AREAS=$(@:test-%=%) tests/run-all.sh
 
+# make check SANITIZE=1: the unit tier and the CLI suites on the sanitized
+# build (tests/sanitize/check.sh); plain `make check` runs tests/sanitize too.
+SAN_AREAS = cli rules fixtures torture sanitize
+ifeq ($(SANITIZE),1)
+check: all test-unit
+	@tests/sanitize/check.sh $(BUILD) "$(SAN_AREAS)"
+else
 check: all test-unit test-mutation
 	@tests/run-all.sh
+endif
 
 demo: all
 	@tools/demo.sh

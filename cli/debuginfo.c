@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -302,8 +303,46 @@ static bool banner_release(struct rv_debuginfo *di, char *buf, size_t size)
 	return false;
 }
 
+// A partial copy keeps its ELF header: compare what the section headers
+// promise with the file size, so a cut file is called truncated and not
+// "not a debug vmlinux". Sums are compared without wrapping.
+static struct rv_error *check_elf_extent(Elf *elf, int fd, const char *path)
+{
+	struct stat st;
+	GElf_Ehdr eh;
+	if (fstat(fd, &st) || !gelf_getehdr(elf, &eh))
+		return NULL;
+	uint64_t size = (uint64_t)st.st_size;
+	uint64_t shsize = (uint64_t)eh.e_shnum * eh.e_shentsize;
+	if (eh.e_shoff > size || shsize > size - eh.e_shoff)
+		return rv_error_format(RV_ERR_NODEBUG,
+				       "%s: truncated: its section headers end at byte %" PRIu64
+				       ", the file has %" PRIu64 " bytes",
+				       path, eh.e_shoff + shsize, size);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		shstrndx = 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		if (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset) {
+			const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+			return rv_error_format(RV_ERR_NODEBUG,
+					       "%s: truncated: section %s ends at byte %" PRIu64
+					       ", the file has %" PRIu64 " bytes",
+					       path, name ? name : "?", sh.sh_offset + sh.sh_size, size);
+		}
+	}
+	return NULL;
+}
+
 static struct rv_error *check_vmlinux(struct rv_debuginfo *di, const char *path)
 {
+	struct rv_error *terr = check_elf_extent(di->elf, di->fd, path);
+	if (terr)
+		return terr;
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(di->elf, &eh) || eh.e_machine != EM_X86_64 ||
 	    gelf_getclass(di->elf) != ELFCLASS64 || eh.e_type != ET_EXEC)
@@ -454,7 +493,7 @@ struct rv_error *rv_debuginfo_vmlinux(struct rv_debuginfo *di, const char **ret_
 // ---- modules: lib/modfind.c, over the --debuginfo roots ----
 
 struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module,
-				     char **ret_path)
+				     unsigned int skip, char **ret_path)
 {
 	if (!di->modfind) {
 		struct rv_error *err = rv_modfind_new(di->release, di->opts.dirs, di->opts.ndirs,
@@ -462,5 +501,5 @@ struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module
 		if (err)
 			return err;
 	}
-	return rv_modfind_lookup(di->modfind, module, ret_path);
+	return rv_modfind_lookup_next(di->modfind, module, skip, ret_path);
 }

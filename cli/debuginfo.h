@@ -46,10 +46,11 @@ struct rv_error *rv_debuginfo_symbol(struct rv_debuginfo *di, const char *name,
 
 /**
  * The debug file of @p module, found by lib/modfind.h (the --debuginfo
- * roots first, vermagic checked against the dump's release). RV_ERR_NODEBUG
- * with what was searched if none.
+ * roots first, .modinfo name and vermagic checked). @p skip: pass over that
+ * many acceptable files (the caller refused them: damaged DWARF).
+ * RV_ERR_NODEBUG with what was searched if none.
  */
 struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module,
-				     char **ret_path);
+				     unsigned int skip, char **ret_path);
 
 #endif

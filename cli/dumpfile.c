@@ -432,6 +432,13 @@ static struct rv_error *check_memory(struct rv_dumpfile *df, const char *path)
 
 static void probe_child(struct rv_dumpfile *df)
 {
+	// A crash must end the child by its signal, also under ASan (whose
+	// handler would exit with a status instead).
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGFPE, SIG_DFL);
+	signal(SIGILL, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
 	alarm(PROBE_SECONDS);
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", df->fd);

@@ -303,16 +303,52 @@ static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *mod
 	if (p->types.nfiles == MAX_DEBUG_FILES)
 		return rv_error_format(RV_ERR_NODEBUG, "too many module debug files (limit %d)",
 				       MAX_DEBUG_FILES);
-	char *path;
-	err = rv_debuginfo_module(p->di, name, &path);
-	if (err)
-		return err;
-	struct rv_dwarf *dw;
-	err = rv_dwarf_open(path, &dw);
-	free(path);
-	if (err)
-		return err->code == RV_ERR_NOMEM ? err :
-		       rv_error_wrap(err, "debuginfo of module %s", name);
+	// Take the first candidate whose DWARF is readable and defines struct
+	// module (every module's .mod.c has __this_module): a damaged file
+	// under --debuginfo must not hide a good one in /usr/lib/debug.
+	struct rv_dwarf *dw = NULL;
+	char *refused = NULL;
+	for (unsigned int skip = 0; !dw; skip++) {
+		char *path;
+		err = rv_debuginfo_module(p->di, name, skip, &path);
+		if (err)
+			break;
+		err = rv_dwarf_open(path, &dw);
+		if (!err) {
+			err = rv_dwarf_check_struct(dw, "module");
+			if (err) {
+				rv_dwarf_close(dw);
+				dw = NULL;
+			}
+		}
+		free(path);
+		if (err && err->code == RV_ERR_NOMEM)
+			break;
+		if (err && refused && strstr(refused, err->msg)) {
+			rv_error_destroy(err);	// the same file under two roots
+			err = NULL;
+		} else if (err) {
+			char *r = NULL;
+			if (asprintf(&r, "%s%s%s", refused ? refused : "", refused ? "; " : "",
+				     err->msg) < 0)
+				r = NULL;
+			free(refused);
+			refused = r;
+			rv_error_destroy(err);
+			err = NULL;
+		}
+	}
+	if (!dw) {
+		struct rv_error *e = err;
+		if (refused && (!err || err->code == RV_ERR_NODEBUG)) {
+			e = rv_error_format(RV_ERR_NODEBUG, "no usable debuginfo for module %s: %s",
+					    name, refused);
+			rv_error_destroy(err);
+		}
+		free(refused);
+		return e;
+	}
+	free(refused);
 	char *copy = strdup(name);
 	if (!copy) {
 		rv_dwarf_close(dw);
@@ -388,6 +424,10 @@ static struct rv_error *open_priv(struct kdump_priv *p, const char *dump,
 		err = kaslr_offset(p);
 	if (!err)
 		err = rv_dwarf_open(p->vmlinux_path, &p->files[0]);
+	// The first type every section needs: a zeroed .debug_abbrev shows
+	// here as damaged debug info, not as a missing type later.
+	if (!err)
+		err = rv_dwarf_check_struct(p->files[0], "module");
 	if (err)
 		return err;
 	rv_dwarf_set_progress(p->files[0], opts->progress);

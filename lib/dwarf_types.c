@@ -2,6 +2,7 @@
 // Types, members and enumerators from DWARF through libdw. See dwarf_types.h.
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ struct rv_dwarf {
 	uint64_t info_size;	// .debug_info bytes, for progress
 	void (*progress)(const char *msg);
 	bool progress_shown;
+	char damage[160];	// libdw's complaint while indexing ("" if none)
 };
 
 static uint32_t name_hash(enum name_space ns, const char *name)
@@ -209,17 +211,26 @@ static bool index_next_unit(struct rv_dwarf *d)
 	double t0 = now();
 	Dwarf_CU *next;
 	Dwarf_Die cudie, child;
-	if (dwarf_get_units(d->dw, d->cursor, &next, NULL, NULL, &cudie, NULL) != 0) {
+	int rc = dwarf_get_units(d->dw, d->cursor, &next, NULL, NULL, &cudie, NULL);
+	if (rc != 0) {
+		// 1 is the end; -1 a unit libdw cannot read (zeroed
+		// .debug_abbrev, cut .debug_info).
+		if (rc < 0 && !d->damage[0])
+			snprintf(d->damage, sizeof(d->damage), "%s", dwarf_errmsg(-1));
 		d->exhausted = true;
 		d->seconds += now() - t0;
 		return false;
 	}
 	d->cursor = next;
 	d->units++;
-	if (dwarf_child(&cudie, &child) == 0) {
+	int crc = dwarf_child(&cudie, &child);
+	if (crc == 0) {
 		do {
 			index_die(d, &child);
 		} while (dwarf_siblingof(&child, &child) == 0);
+	} else if (crc < 0 && !d->damage[0]) {
+		snprintf(d->damage, sizeof(d->damage), "unit at %#" PRIx64 ": %s",
+			 (uint64_t)dwarf_dieoffset(&cudie), dwarf_errmsg(-1));
 	}
 	d->seconds += now() - t0;
 	if (d->progress && d->info_size && d->units % 64 == 0) {
@@ -250,6 +261,21 @@ static const struct index_entry *lookup(struct rv_dwarf *d, enum name_space ns,
 		d->progress_shown = false;
 	}
 	return e;
+}
+
+struct rv_error *rv_dwarf_check_struct(struct rv_dwarf *d, const char *name)
+{
+	const struct index_entry *e = lookup(d, NS_STRUCT, name);
+	if (e && e->complete)
+		return NULL;
+	if (d->damage[0])
+		return rv_error_format(RV_ERR_NODEBUG,
+				       "%s: damaged debug info (libdw: %s): no struct %s",
+				       d->path, d->damage, name);
+	if (!d->units)
+		return rv_error_format(RV_ERR_NODEBUG, "%s: empty debug info (no unit in .debug_info)",
+				       d->path);
+	return rv_error_format(RV_ERR_NODEBUG, "%s: no struct %s in its debug info", d->path, name);
 }
 
 void rv_dwarf_stats(const struct rv_dwarf *dw, struct rv_dwarf_stats *ret)

@@ -28,6 +28,11 @@ struct rv_dwarf;
  */
 struct rv_error *rv_dwarf_open(const char *path, struct rv_dwarf **ret);
 void rv_dwarf_close(struct rv_dwarf *dw);
+/**
+ * NULL if the file defines struct @p name; else RV_ERR_NODEBUG saying
+ * whether its DWARF is damaged (libdw's message), empty, or lacks the type.
+ */
+struct rv_error *rv_dwarf_check_struct(struct rv_dwarf *dw, const char *name);
 /** Report indexing progress of this file through @p fn (NULL: quiet). */
 void rv_dwarf_set_progress(struct rv_dwarf *dw, void (*fn)(const char *msg));
 const char *rv_dwarf_path(const struct rv_dwarf *dw);

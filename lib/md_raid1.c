@@ -819,6 +819,11 @@ static jv doubt_count(jv doubts, jv o, const char *key)
 static jv trust_conf(jv conf, rv_addr_t mddev, int64_t md_raid_disks)
 {
 	jv d = jv_array();
+	jv has = jv_object_get(jv_copy(conf), jv_string("mddev_addr"));
+	bool read = jv_is_valid(has);
+	jv_free(has);
+	if (!read)	// nothing decoded (no debug info): untrusted by its error
+		return rv_jv_set_trust(conf, "r1conf", d);
 	rv_addr_t back = rv_jv_get_addr(jv_object_get(jv_copy(conf), jv_string("mddev_addr")));
 	if (mddev && back != mddev)
 		d = rv_jv_doubt(d, "conf->mddev %#" PRIx64 " does not point back at the mddev %#" PRIx64,

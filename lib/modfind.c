@@ -160,7 +160,10 @@ bool rv_elf_section(Elf *elf, const char *want, Elf_Scn **ret)
 	return false;
 }
 
-struct rv_error *rv_module_check_release(const char *path, const char *release)
+// .modinfo: vermagic=RELEASE ..., and name=MODULE unless @p module is NULL
+// (a file of another module under this name would decode nothing).
+static struct rv_error *check_modinfo(const char *path, const char *release,
+				      const char *module)
 {
 	elf_version(EV_CURRENT);
 	int fd;
@@ -181,7 +184,17 @@ struct rv_error *rv_module_check_release(const char *path, const char *release)
 		const char *p = data->d_buf, *end = p + data->d_size;
 		const char *key = "vermagic=";
 		size_t kl = strlen(key), rl = strlen(release);
-		for (; p < end; p += strnlen(p, (size_t)(end - p)) + 1) {
+		for (const char *q = p; module && q < end; q += strnlen(q, (size_t)(end - q)) + 1) {
+			if ((size_t)(end - q) <= 5 || strncmp(q, "name=", 5))
+				continue;
+			size_t nl = strnlen(q + 5, (size_t)(end - q - 5)), ml = strlen(module);
+			if (nl != ml || strncmp(q + 5, module, ml))
+				err = rv_error_format(RV_ERR_NODEBUG,
+						      "%s is the debug file of module %.*s, not %s",
+						      path, (int)(nl < 64 ? nl : 64), q + 5, module);
+			break;
+		}
+		for (; !err && p < end; p += strnlen(p, (size_t)(end - p)) + 1) {
 			if ((size_t)(end - p) <= kl || strncmp(p, key, kl))
 				continue;
 			const char *v = p + kl;
@@ -202,6 +215,11 @@ struct rv_error *rv_module_check_release(const char *path, const char *release)
 	return err;
 }
 
+struct rv_error *rv_module_check_release(const char *path, const char *release)
+{
+	return check_modinfo(path, release, NULL);
+}
+
 // "a, b, c" of @p n strings (malloc'ed; NULL on ENOMEM).
 static char *join(char *const *v, size_t n)
 {
@@ -219,6 +237,12 @@ static char *join(char *const *v, size_t n)
 
 struct rv_error *rv_modfind_lookup(struct rv_modfind *mf, const char *module,
 				   char **ret_path)
+{
+	return rv_modfind_lookup_next(mf, module, 0, ret_path);
+}
+
+struct rv_error *rv_modfind_lookup_next(struct rv_modfind *mf, const char *module,
+					unsigned int skip, char **ret_path)
 {
 	struct rv_error *err = walk_roots(mf);
 	if (err)
@@ -248,7 +272,11 @@ struct rv_error *rv_modfind_lookup(struct rv_modfind *mf, const char *module,
 				const struct modfile *f = &mf->files[i];
 				if (f->root != r || strcmp(f->base, want[w]))
 					continue;
-				err = rv_module_check_release(f->path, mf->release);
+				err = check_modinfo(f->path, mf->release, under);
+				if (!err && skip) {	// taken, and refused by the caller
+					skip--;
+					continue;
+				}
 				if (!err) {
 					for (size_t k = 0; k < nrejected; k++)
 						free(rejected[k]);

@@ -45,6 +45,14 @@ void rv_modfind_free(struct rv_modfind *mf);
  */
 struct rv_error *rv_modfind_lookup(struct rv_modfind *mf, const char *module,
 				   char **ret_path);
+/**
+ * Same, passing over the first @p skip acceptable files (ones the caller
+ * opened and refused: damaged DWARF), so a bad file in an early root does
+ * not hide a good one in a later root. Files are accepted only if their
+ * .modinfo names @p module (name=) and the release (vermagic=).
+ */
+struct rv_error *rv_modfind_lookup_next(struct rv_modfind *mf, const char *module,
+					unsigned int skip, char **ret_path);
 
 /**
  * NULL if the .modinfo vermagic of the ELF file @p path names @p release

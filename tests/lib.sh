@@ -12,7 +12,7 @@
 
 RV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RV_BUILD=${RV_BUILD:-$RV_ROOT/build}
-RV_EXT=$RV_BUILD/ext/raidvirt.so
+RV_EXT=${RV_EXT:-$RV_BUILD/ext/raidvirt.so}
 RV_CLI=${RV_CLI:-$RV_BUILD/cli/raidvirt}
 RV_RELEASE=${RV_RELEASE:-$("$RV_ROOT/dumps/kernel-release")}
 RV_VMLINUX=${RV_VMLINUX:-/usr/lib/debug/boot/vmlinux-$RV_RELEASE}

@@ -119,4 +119,57 @@ else
 	rv_not_ok "no raid1-frozen rig dump (dumps/rig.py build raid1-frozen)"
 fi
 
+# ---- damaged debug files: said as such, and a good file still found ----
+ELFDAMAGE="python3 $T/elfdamage.py"
+MODDIR=$RV_MODDEBUG/kernel/drivers/md
+if [ -f "$frozen/vmcore" ] && [ -f "$MODDIR/raid1.ko" ] && [ -f "$RV_VMLINUX" ]; then
+	# mods CASE: $WORK/CASE holding md-mod.ko and a bad raid1.ko.
+	mods() {
+		rm -rf "$WORK/$1"
+		mkdir -p "$WORK/$1"
+		cp "$MODDIR/md-mod.ko" "$WORK/$1/"
+	}
+	mods other
+	cp "$MODDIR/raid10.ko" "$WORK/other/raid1.ko"
+	mods info
+	$ELFDAMAGE "$MODDIR/raid1.ko" "$WORK/info/raid1.ko" zero .debug_info
+	mods abbrev
+	$ELFDAMAGE "$MODDIR/raid1.ko" "$WORK/abbrev/raid1.ko" zero .debug_abbrev
+	for c in other info abbrev; do
+		case $c in
+		other) why="is the debug file of module raid10, not raid1" ;;
+		*) why="damaged debug info \(libdw: .*\): no struct module" ;;
+		esac
+		# Alone: the md section says why raid1 did not decode (it said
+		# "no struct r1conf" inside the JSON, exit 0, nothing on stderr).
+		timeout 20 "$RV_CLI" triage --json --vmlinux "$RV_VMLINUX" --no-default-debuginfo \
+			--debuginfo "$WORK/$c" "$frozen/vmcore" >"$WORK/out" 2>"$WORK/err"
+		rv_eq "raid1.ko $c, alone: exit status" 3 $?
+		rv_match "raid1.ko $c, alone: stderr" "^raidvirt: incomplete analysis: md: .*$WORK/$c/raid1.ko:? $why" \
+			"$(grep ' md: ' "$WORK/err")"
+		rv_eq "raid1.ko $c, alone: complete" false "$(jq '.complete' "$WORK/out")"
+		# Before /usr/lib/debug: the good raid1.ko there is used and the
+		# frozen array found (the bad one hid it).
+		timeout 20 "$RV_CLI" triage --json --debuginfo "$WORK/$c" "$frozen/vmcore" \
+			>"$WORK/out" 2>"$WORK/err"
+		rv_eq "raid1.ko $c, then /usr/lib/debug: raid1-freeze-hang" true \
+			"$(jq 'any(.findings[]; .rule == "raid1-freeze-hang")' "$WORK/out")"
+		rm -rf "$WORK/$c"
+	done
+	# vmlinux cut short: "truncated", not "not a debug vmlinux".
+	$ELFDAMAGE "$RV_VMLINUX" "$WORK/vmlinux" truncate 100000000
+	rv_run_bounded "vmlinux truncated" 3 "^raidvirt: $WORK/vmlinux: truncated: its section headers end at byte [0-9]+, the file has 100000000 bytes" \
+		facts --json --vmlinux "$WORK/vmlinux" "$frozen/vmcore"
+	if [ "$(df --output=avail -k "$WORK" | tail -1)" -gt 1200000 ]; then
+		$ELFDAMAGE "$RV_VMLINUX" "$WORK/vmlinux" zero .debug_abbrev
+		rv_run_bounded "vmlinux .debug_abbrev zeroed" 3 "^raidvirt: $WORK/vmlinux: damaged debug info \(libdw: .*\): no struct module" \
+			facts --json --vmlinux "$WORK/vmlinux" "$frozen/vmcore"
+	else
+		rv_not_ok "vmlinux .debug_abbrev zeroed: no room for a copy of the vmlinux"
+	fi
+	rm -f "$WORK/vmlinux"
+else
+	rv_not_ok "damaged debug files: need the raid1-frozen dump, $MODDIR/raid1.ko and $RV_VMLINUX"
+fi
+
 rv_summary
