@@ -263,7 +263,7 @@ static jv dump_facts(const char *dump, const struct opts *o, bool *incomplete,
 	if (err && unreadable) {
 		fprintf(stderr, "%s: %s\n", prog, err->msg);
 		*unreadable = true;
-		return rv_facts_unreadable(err);
+		return rv_facts_salvaged(rv_facts_unreadable(err), dump);
 	}
 	if (err) {
 		jv msg = jv_string_fmt("%s", err->msg);

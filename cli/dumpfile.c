@@ -668,3 +668,91 @@ const char *rv_dumpfile_release(struct rv_dumpfile *df)
 {
 	return df->release;
 }
+
+// ---- salvage ----
+
+#define SALVAGE_SCAN (UINT64_C(64) << 20)
+#define SALVAGE_MAX_TEXT 65536
+
+static bool vmci_char(unsigned char c)
+{
+	return c == '\n' || (c >= 0x20 && c < 0x7f);
+}
+
+// The VMCOREINFO text around @p at in @p buf: back to the first character
+// of its first line, forward while printable.
+static char *vmci_text(const unsigned char *buf, size_t len, size_t at)
+{
+	size_t start = at, end = at;
+	while (start > 0 && at - start < SALVAGE_MAX_TEXT && vmci_char(buf[start - 1]))
+		start--;
+	while (end < len && end - start < SALVAGE_MAX_TEXT && vmci_char(buf[end]))
+		end++;
+	return strndup((const char *)buf + start, end - start);
+}
+
+// The value of "KEY=" at a line start of @p text, or NULL.
+static jv vmci_value(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, key, kl) && p[kl] == '=') {
+			const char *v = p + kl + 1;
+			size_t n = strcspn(v, "\n");
+			return n ? jv_string_sized(v, (int)n) : jv_null();
+		}
+	}
+	return jv_null();
+}
+
+jv rv_dumpfile_salvage(const char *path)
+{
+	int fd;
+	struct rv_error *err = rv_file_open(path, "kernel dump", 0, &fd);
+	if (err) {
+		rv_error_destroy(err);
+		return jv_null();
+	}
+	// Chunks overlap by a page so the text is never cut at a boundary.
+	size_t chunk = 1 << 20, overlap = 4096;
+	unsigned char *buf = malloc(chunk + overlap);
+	char *text = NULL;
+	for (uint64_t off = 0; buf && !text && off < SALVAGE_SCAN; off += chunk) {
+		ssize_t n = pread(fd, buf, chunk + overlap, (off_t)off);
+		if (n <= 0)
+			break;
+		unsigned char *hit = memmem(buf, (size_t)n, "OSRELEASE=", 10);
+		if (hit)
+			text = vmci_text(buf, (size_t)n, (size_t)(hit - buf));
+	}
+	free(buf);
+	close(fd);
+	if (!text)
+		return jv_null();
+	jv out = jv_object();
+	jv rel = vmci_value(text, "OSRELEASE");
+	out = jv_object_set(out, jv_string("release"), rel);
+	jv v = jv_object();
+	static const struct { const char *key, *name; } keys[] = {
+		{ "PAGESIZE", "page_size" }, { "BUILD-ID", "build_id" },
+		{ "CRASHTIME", "crash_time" }, { "KERNELOFFSET", "kerneloffset" },
+	};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		jv val = vmci_value(text, keys[i].key);
+		if (jv_get_kind(val) == JV_KIND_STRING &&
+		    (!strcmp(keys[i].key, "PAGESIZE") || !strcmp(keys[i].key, "CRASHTIME"))) {
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(jv_string_value(val), &end, 10);
+			bool ok = !errno && !*end;
+			jv_free(val);
+			val = ok ? jv_number((double)n) : jv_null();
+		}
+		if (jv_get_kind(val) != JV_KIND_NULL)
+			v = jv_object_set(v, jv_string(keys[i].name), val);
+		else
+			jv_free(val);
+	}
+	free(text);
+	return jv_object_set(out, jv_string("vmcoreinfo"), v);
+}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jv.h>
+
 #include "rv_error.h"
 
 struct rv_dumpfile;
@@ -41,5 +43,15 @@ struct rv_error *rv_dumpfile_vmcoreinfo_num(struct rv_dumpfile *df,
 const char *rv_dumpfile_format(struct rv_dumpfile *df);
 /** OSRELEASE from VMCOREINFO (never NULL after a successful open). */
 const char *rv_dumpfile_release(struct rv_dumpfile *df);
+
+/**
+ * What VMCOREINFO alone says about a dump that cannot be opened (truncated,
+ * damaged headers): the raw file is searched (first 64 MiB, any format) for
+ * the VMCOREINFO text, read without libkdumpfile. Returns the members for
+ * the facts' dump section, {"release", "vmcoreinfo": {"page_size",
+ * "build_id", "crash_time", "kerneloffset"}} (those found), or jv_null()
+ * when no VMCOREINFO is found. docs/facts-dump.md.
+ */
+jv rv_dumpfile_salvage(const char *path);
 
 #endif

@@ -288,7 +288,8 @@ static int cmd_facts(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "%s: %s\n", progname, err->msg);
 		if (c.json)	// one document for every --json run
-			rv_print_json(stdout, rv_facts_unreadable(err));
+			rv_print_json(stdout, rv_facts_salvaged(rv_facts_unreadable(err),
+							     argv[optind]));
 		else
 			rv_error_destroy(err);
 		return RV_EXIT_UNANALYSABLE;

@@ -497,3 +497,21 @@ void rv_kdump_target_stats(struct rv_target *t, FILE *f)
 	}
 	fprintf(f, "module symbols: %zu\n", p->nmodsyms);
 }
+
+jv rv_facts_salvaged(jv doc, const char *dump)
+{
+	jv got = rv_dumpfile_salvage(dump);
+	if (jv_get_kind(got) != JV_KIND_OBJECT) {
+		jv_free(got);
+		return doc;
+	}
+	jv sec = jv_object_get(jv_copy(doc), jv_string("dump"));
+	if (jv_get_kind(sec) != JV_KIND_OBJECT) {
+		jv_free(sec);
+		sec = jv_object();
+	}
+	jv_object_foreach(got, k, v)
+		sec = jv_object_set(sec, k, v);
+	jv_free(got);
+	return jv_object_set(doc, jv_string("dump"), sec);
+}

@@ -41,4 +41,11 @@ void rv_kdump_target_info(struct rv_target *t, struct rv_kdump_info *ret);
 /** Print the DWARF index statistics of every debug file to @p f. */
 void rv_kdump_target_stats(struct rv_target *t, FILE *f);
 
+/**
+ * @p doc (the facts of a dump that could not be opened, consumed) with what
+ * VMCOREINFO alone still gives (rv_dumpfile_salvage) in its dump section;
+ * `complete` stays false.
+ */
+jv rv_facts_salvaged(jv doc, const char *dump);
+
 #endif

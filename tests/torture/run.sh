@@ -83,6 +83,21 @@ rv_run_bounded "flattened stream cut at a record" 3 "^raidvirt: $m: truncated du
 mutant elf-phoff-overflow 0 "$healthy/vmcore.elf"
 rv_run_bounded "ELF p_offset 2^64-1" 3 "^raidvirt: $m: truncated dump: ELF program header [0-9]+ needs bytes 0xffffffffffffffff\+" \
 	facts --json "$m"
+
+# ---- partial facts from a damaged file: what VMCOREINFO still says ----
+docs=()
+for k in truncate-desc hdr-bitmap-blocks flat-cut-record; do
+	mutant $k
+	timeout 20 "$RV_CLI" facts --json "$m" >"$WORK/$k.json" 2>"$WORK/err"
+	rv_eq "$k: exit status" 3 $?
+	rv_eq "$k: complete" false "$(jq .complete "$WORK/$k.json")"
+	rv_eq "$k: dump.release from VMCOREINFO" "$RV_RELEASE" "$(jq -r .dump.release "$WORK/$k.json")"
+	rv_eq "$k: dump.vmcoreinfo.page_size" 4096 "$(jq -r .dump.vmcoreinfo.page_size "$WORK/$k.json")"
+	rv_match "$k: errors[] names the dump section" "^dump$" "$(jq -r '.errors[0].section' "$WORK/$k.json")"
+	docs+=("facts=$WORK/$k.json")
+done
+timeout 60 python3 "$RV_ROOT/tests/cli/schema_check.py" "$RV_ROOT/docs/schema" "${docs[@]}" >"$WORK/out" 2>&1
+rv_eq "partial facts documents valid (schema_check)" 0 $?
 rm -f "$m"
 
 # ---- garbage verdicts and silent losses on raid1-frozen ----
