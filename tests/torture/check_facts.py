@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Compare the facts of a damaged dump with those of the undamaged one.
+
+    check_facts.py NAME BASELINE.json MUTANT.json
+
+Prints "ok - ..." / "not ok - ..." lines (tests/lib.sh style):
+  - every section without an error anywhere inside equals the baseline's
+    (damage stays local; nothing silently changes);
+  - when a section was lost or changed, the document says complete: false
+    and names that section in errors[].
+"""
+import json
+import sys
+
+SECTIONS = ("dump", "log", "md", "irq", "blk", "virtio")
+
+
+def has_error(v, depth=0):
+    if depth > 64:
+        return True
+    if isinstance(v, dict):
+        return "error" in v or any(has_error(x, depth + 1) for x in v.values())
+    if isinstance(v, list):
+        return any(has_error(x, depth + 1) for x in v)
+    return False
+
+
+def main():
+    name, base_path, mut_path = sys.argv[1:4]
+    base = json.load(open(base_path))
+    try:
+        mut = json.load(open(mut_path))
+    except ValueError as e:
+        print("not ok - %s: stdout is not one JSON document (%s)" % (name, e))
+        return
+    named = {e.get("section") for e in mut.get("errors", [])}
+    lost = []
+    for s in SECTIONS:
+        b, m = base.get(s), mut.get(s)
+        if m == b:
+            continue
+        lost.append(s)
+        if m is not None and not has_error(m):
+            print("not ok - %s: section %s changed without an error" % (name, s))
+    if not lost:
+        print("ok - %s: every section as undamaged" % name)
+        return
+    print("%s - %s: complete is false (lost or damaged: %s)" %
+          ("ok" if mut.get("complete") is False else "not ok", name, ",".join(lost)))
+    unnamed = [s for s in lost if s not in named and not (s != "dump" and "dump" in named)]
+    print("%s - %s: errors[] names %s" %
+          ("not ok" if unnamed else "ok", name, ",".join(unnamed) if unnamed else "each damaged section"))
+
+
+if __name__ == "__main__":
+    main()
