@@ -383,7 +383,7 @@ static void text_header(jv out)
 	printf("kernel:   %s%s%s%s", release ? release : "unknown",
 	       version ? " (" : "", version ? version : "", version ? ")" : "");
 	if (online >= 0)
-		printf(", %.0f CPUs online", online);
+		printf(", %.0f CPU%s online", online, online == 1 ? "" : "s");
 	if (uptime >= 0)
 		printf(", up %.0f s", uptime);
 	printf("\n");

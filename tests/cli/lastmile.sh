@@ -119,6 +119,8 @@ check_fq_panic() {
 	# triage (CLI) and crash's raidvirt: the finding names everything.
 	local t
 	t=$("$RV_CLI" triage "$dir/vmcore" 2>&1)
+	rv_eq "$sc: singular CPU count in the headline (one CPU left online at the panic)" \
+		"1 CPU online" "$(grep -o '[0-9]* CPUs* online' <<<"$t" | head -1)"
 	for out in "$t" "$(cat "$WORK/fq.raidvirt")"; do
 		local who=CLI
 		[ "$out" == "$t" ] || who=crash
