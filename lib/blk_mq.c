@@ -54,13 +54,8 @@ static jv set_member(struct rv_target *t, jv obj, const char *key,
 		     rv_addr_t addr, const char *type, const char *member,
 		     uint64_t *ret)
 {
-	uint64_t v;
-	struct rv_error *err = rv_read_member(t, addr, type, member, &v);
-	if (err)
-		return rv_jv_set_error(obj, err);
-	if (ret)
-		*ret = v;
-	return rv_jv_set(obj, key, rv_jv_u64(v));
+	rv_jv_put_u64(t, &obj, addr, type, member, key, ret);
+	return obj;
 }
 
 /** Length of the list at @p head (bounded, cycle-safe). */

@@ -134,4 +134,26 @@ double rv_jv_num(jv obj, const char *key, double dflt);
 /** String at obj[key] or NULL; valid while @p obj lives; does not consume. */
 const char *rv_jv_str(jv obj, const char *key);
 
+// ---- member reads into facts keys (facts_read.c) ----
+/*
+ * Read member @p path of the @p type object at @p addr; on success set
+ * (*obj)[key] (unless @p key is NULL) and *ret (if not NULL) and return true;
+ * on failure record the error in *obj ("error") and return false. The _opt
+ * forms return false without an error when the debug info lacks the member
+ * (a member only some kernels have).
+ */
+bool rv_jv_put_u64(struct rv_target *t, jv *obj, rv_addr_t addr, const char *type,
+		   const char *path, const char *key, uint64_t *ret);
+bool rv_jv_put_s64(struct rv_target *t, jv *obj, rv_addr_t addr, const char *type,
+		   const char *path, const char *key, int64_t *ret);
+bool rv_jv_put_addr(struct rv_target *t, jv *obj, rv_addr_t addr, const char *type,
+		    const char *path, const char *key, rv_addr_t *ret);
+bool rv_jv_put_u64_opt(struct rv_target *t, jv *obj, rv_addr_t addr, const char *type,
+		       const char *path, const char *key, uint64_t *ret);
+bool rv_jv_put_bool_opt(struct rv_target *t, jv *obj, rv_addr_t addr, const char *type,
+			const char *path, const char *key, bool *ret);
+/** A char array or char * member's string into (*obj)[key] and @p buf. */
+bool rv_jv_put_str(struct rv_target *t, jv *obj, rv_addr_t addr, const char *type,
+		   const char *path, const char *key, char *buf, size_t size);
+
 #endif

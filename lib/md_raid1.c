@@ -179,13 +179,8 @@ static void ctx_init(struct md_ctx *c, struct rv_target *t)
 static jv put_int(struct md_ctx *c, jv obj, rv_addr_t addr, const char *type,
 		  const char *path, const char *key, int64_t *ret)
 {
-	int64_t v;
-	struct rv_error *err = rv_read_member_s(c->t, addr, type, path, &v);
-	if (err)
-		return rv_jv_set_error(obj, err);
-	if (ret)
-		*ret = v;
-	return rv_jv_set(obj, key, rv_jv_s64(v));
+	rv_jv_put_s64(c->t, &obj, addr, type, path, key, ret);
+	return obj;
 }
 
 // Same for an unsigned value or an address (@p as_addr).
@@ -193,13 +188,11 @@ static jv put_uint(struct md_ctx *c, jv obj, rv_addr_t addr, const char *type,
 		   const char *path, const char *key, bool as_addr,
 		   uint64_t *ret)
 {
-	uint64_t v;
-	struct rv_error *err = rv_read_member(c->t, addr, type, path, &v);
-	if (err)
-		return rv_jv_set_error(obj, err);
-	if (ret)
-		*ret = v;
-	return rv_jv_set(obj, key, as_addr ? rv_jv_addr(v) : rv_jv_u64(v));
+	if (as_addr)
+		rv_jv_put_addr(c->t, &obj, addr, type, path, key, ret);
+	else
+		rv_jv_put_u64(c->t, &obj, addr, type, path, key, ret);
+	return obj;
 }
 
 // Number of nodes of the list_head at @p head; walks at most @p max.

@@ -76,75 +76,12 @@ static const struct {
 };
 
 // ---- small read helpers: value into obj[key], failure into obj.error ----
-
-// Read a member; on success store it under @p key (if any) and in *ret.
-static bool put_member(struct rv_target *t, jv *obj, rv_addr_t addr,
-		       const char *type, const char *path, const char *key,
-		       uint64_t *ret)
-{
-	uint64_t v;
-	struct rv_error *err = rv_read_member(t, addr, type, path, &v);
-	if (err) {
-		*obj = rv_jv_set_error(*obj, err);
-		return false;
-	}
-	if (key)
-		*obj = rv_jv_set(*obj, key, rv_jv_u64(v));
-	if (ret)
-		*ret = v;
-	return true;
-}
-
-// Same for a member that only some kernels have: absent is not an error.
-static bool put_member_opt(struct rv_target *t, jv *obj, rv_addr_t addr,
-			   const char *type, const char *path, const char *key,
-			   uint64_t *ret)
-{
-	if (!rv_member_exists(t, type, path))
-		return false;
-	return put_member(t, obj, addr, type, path, key, ret);
-}
-
-static bool put_bool_opt(struct rv_target *t, jv *obj, rv_addr_t addr,
-			 const char *type, const char *path, const char *key,
-			 bool *ret)
-{
-	uint64_t v;
-	if (!put_member_opt(t, obj, addr, type, path, NULL, &v))
-		return false;
-	*obj = rv_jv_set(*obj, key, jv_bool(v != 0));
-	if (ret)
-		*ret = v != 0;
-	return true;
-}
-
-static bool put_addr(struct rv_target *t, jv *obj, rv_addr_t addr,
-		     const char *type, const char *path, const char *key,
-		     rv_addr_t *ret)
-{
-	uint64_t v;
-	if (!put_member(t, obj, addr, type, path, NULL, &v))
-		return false;
-	*obj = rv_jv_set(*obj, key, rv_jv_addr(v));
-	if (ret)
-		*ret = v;
-	return true;
-}
-
-static bool put_str(struct rv_target *t, jv *obj, rv_addr_t addr,
-		    const char *type, const char *path, const char *key,
-		    char *buf, size_t size)
-{
-	struct rv_error *err = rv_read_member_str(t, addr, type, path, buf,
-						  size);
-	if (err) {
-		buf[0] = '\0';
-		*obj = rv_jv_set_error(*obj, err);
-		return false;
-	}
-	*obj = rv_jv_set(*obj, key, jv_string(buf));
-	return true;
-}
+// (the shared family of facts.h)
+#define put_member rv_jv_put_u64
+#define put_member_opt rv_jv_put_u64_opt
+#define put_bool_opt rv_jv_put_bool_opt
+#define put_addr rv_jv_put_addr
+#define put_str rv_jv_put_str
 
 // A little-endian u16 of the ring memory. The rings are little-endian for
 // VIRTIO_F_VERSION_1 devices and guest-endian (little on x86_64) for legacy

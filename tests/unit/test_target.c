@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "facts.h"
 #include "memtarget.h"
 #include "unit.h"
 
@@ -144,6 +145,24 @@ static void members(void)
 	before = mt_member_calls(t);
 	CHECK_OK("member after a flush", rv_read_member(t, obj, T, "state", &v));
 	CHECK_U64("flush asks the backend again", before + 1, mt_member_calls(t));
+	// member reads into facts keys (facts.h)
+	jv o = jv_object();
+	CHECK(rv_jv_put_u64(t, &o, obj, T, "state", "state", &v) && v == 3, "rv_jv_put_u64");
+	CHECK(rv_jv_num(o, "state", -1) == 3, "rv_jv_put_u64 sets the key");
+	CHECK(rv_jv_put_s64(t, &o, obj, T, "s16", "s16", &sv) && sv == -1, "rv_jv_put_s64");
+	CHECK(rv_jv_num(o, "s16", 0) == -1, "rv_jv_put_s64 sets a negative key");
+	CHECK(rv_jv_put_addr(t, &o, obj, T, "ptr", "ptr", &a) && a == obj, "rv_jv_put_addr");
+	CHECK_STR("rv_jv_put_addr sets an address string", "0xffff888000102000",
+		  rv_jv_str(o, "ptr"));
+	bool bv = false;
+	CHECK(rv_jv_put_bool_opt(t, &o, obj, T, "flag", "flag", &bv) && bv, "rv_jv_put_bool_opt");
+	CHECK(!rv_jv_put_u64_opt(t, &o, obj, T, "nope", "nope", &v), "an absent optional member");
+	CHECK(!rv_jv_str(o, "error"), "an absent optional member is no error");
+	CHECK(rv_jv_put_str(t, &o, obj, T, "name", "name", name, sizeof(name)), "rv_jv_put_str");
+	CHECK_STR("rv_jv_put_str sets the key", "vdb", rv_jv_str(o, "name"));
+	CHECK(!rv_jv_put_u64(t, &o, BASE + 0x9000, T, "u8", "u8", &v), "a failed read");
+	CHECK(rv_jv_str(o, "error") && !rv_jv_str(o, "u8"), "a failed read records an error, no key");
+	jv_free(o);
 	// object not mapped
 	CHECK_ERR("member of an unmapped object", RV_ERR_FAULT,
 		  rv_read_member(t, BASE + 0x9000, T, "u8", &v));
