@@ -39,6 +39,7 @@
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 #include <linux/virtio.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
@@ -325,9 +326,18 @@ static int rvblk_init_vqs(struct rvblk *rb)
 {
 	struct virtio_device *vdev = rb->vdev;
 	struct irq_affinity desc = { 0 };
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	/*
+	 * v6.11, commit 6c85d6b653ca ("virtio: rename virtio_find_vqs_info()
+	 * to virtio_find_vqs()"): one struct virtqueue_info per queue instead
+	 * of separate callback and name arrays.
+	 */
+	struct virtqueue_info *info;
+#else
 	vq_callback_t **callbacks;
-	struct virtqueue **vqs;
 	const char **names;
+#endif
+	struct virtqueue **vqs;
 	u16 num_queues = 1;
 	unsigned int i;
 	int err = -ENOMEM;
@@ -341,18 +351,29 @@ static int rvblk_init_vqs(struct rvblk *rb)
 
 	rb->vqs = kcalloc(rb->nr_vqs, sizeof(*rb->vqs), GFP_KERNEL);
 	vqs = kcalloc(rb->nr_vqs, sizeof(*vqs), GFP_KERNEL);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	info = kcalloc(rb->nr_vqs, sizeof(*info), GFP_KERNEL);
+	if (!rb->vqs || !vqs || !info)
+		goto out_free;
+#else
 	callbacks = kcalloc(rb->nr_vqs, sizeof(*callbacks), GFP_KERNEL);
 	names = kcalloc(rb->nr_vqs, sizeof(*names), GFP_KERNEL);
 	if (!rb->vqs || !vqs || !callbacks || !names)
 		goto out_free;
+#endif
 
 	if (rvblk_wide_irqs)
 		desc.calc_sets = rvblk_calc_sets;
 	for (i = 0; i < rb->nr_vqs; i++) {
 		spin_lock_init(&rb->vqs[i].lock);
 		snprintf(rb->vqs[i].name, sizeof(rb->vqs[i].name), "req.%u", i);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+		info[i].callback = rvblk_vq_done;
+		info[i].name = rb->vqs[i].name;
+#else
 		callbacks[i] = rvblk_vq_done;
 		names[i] = rb->vqs[i].name;
+#endif
 	}
 
 	/*
@@ -362,8 +383,13 @@ static int rvblk_init_vqs(struct rvblk *rb)
 	 * cannot be had, vp_find_vqs() falls back to one shared MSI-X vector,
 	 * then to INTx.
 	 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	err = virtio_find_vqs(vdev, rb->nr_vqs, vqs, info,
+			      rvblk_managed_irqs ? &desc : NULL);
+#else
 	err = virtio_find_vqs(vdev, rb->nr_vqs, vqs, callbacks, names,
 			      rvblk_managed_irqs ? &desc : NULL);
+#endif
 	if (err)
 		goto out_free;
 
@@ -373,8 +399,12 @@ static int rvblk_init_vqs(struct rvblk *rb)
 	err = 0;
 
 out_free:
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	kfree(info);
+#else
 	kfree(names);
 	kfree(callbacks);
+#endif
 	kfree(vqs);
 	if (err) {
 		kfree(rb->vqs);
@@ -526,7 +556,15 @@ static const struct block_device_operations rvblk_fops = {
 	.owner	= THIS_MODULE,
 };
 
-static void rvblk_set_limits(struct rvblk *rb, struct request_queue *q)
+/* What the device's config space says about request limits (0: not given). */
+struct rvblk_limits {
+	u32 max_segments;
+	u32 max_segment_size;
+	u32 logical_block_size;
+	bool write_cache;	/* volatile cache: blk-mq then sends REQ_OP_FLUSH */
+};
+
+static void rvblk_read_limits(struct rvblk *rb, struct rvblk_limits *l)
 {
 	struct virtio_device *vdev = rb->vdev;
 	u32 seg_max = RVBLK_MAX_SEGMENTS, size_max = 0, blk_size;
@@ -536,23 +574,65 @@ static void rvblk_set_limits(struct rvblk *rb, struct request_queue *q)
 				   struct virtio_blk_config, seg_max, &seg_max);
 	if (err || !seg_max)
 		seg_max = RVBLK_MAX_SEGMENTS;
-	blk_queue_max_segments(q, min_t(u32, seg_max, RVBLK_MAX_SEGMENTS));
-	blk_queue_max_hw_sectors(q, 256);
+	l->max_segments = min_t(u32, seg_max, RVBLK_MAX_SEGMENTS);
 
 	err = virtio_cread_feature(vdev, VIRTIO_BLK_F_SIZE_MAX,
 				   struct virtio_blk_config, size_max, &size_max);
-	if (!err && size_max)
-		blk_queue_max_segment_size(q, size_max);
+	l->max_segment_size = !err ? size_max : 0;
 
 	err = virtio_cread_feature(vdev, VIRTIO_BLK_F_BLK_SIZE,
 				   struct virtio_blk_config, blk_size, &blk_size);
-	if (!err && blk_size >= SECTOR_SIZE && is_power_of_2(blk_size))
-		blk_queue_logical_block_size(q, blk_size);
-
-	/* A volatile cache on the device: blk-mq then sends REQ_OP_FLUSH. */
-	blk_queue_write_cache(q, virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH),
-			      false);
+	l->logical_block_size = !err && blk_size >= SECTOR_SIZE &&
+				is_power_of_2(blk_size) ? blk_size : 0;
+	l->write_cache = virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH);
 }
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+/*
+ * v6.11: the limits go to blk_mq_alloc_disk() in a struct queue_limits
+ * (argument added in v6.9 by commit 27e32cd23fed, "block: pass a
+ * queue_limits argument to blk_mq_alloc_disk"); the blk_queue_max_*()
+ * setters are gone since commit ec84ca4025c0 ("scsi: block: Remove now
+ * unused queue limits helpers", v6.10), and the write cache is a feature
+ * flag since commit 1122c0c1cc71 ("block: move cache control settings out
+ * of queue->flags", v6.11), which also removed blk_queue_logical_block_size()
+ * and the two-argument blk_queue_write_cache().
+ */
+static struct gendisk *rvblk_alloc_disk(struct rvblk *rb)
+{
+	struct rvblk_limits l;
+	struct queue_limits lim = { .max_hw_sectors = 256 };
+
+	rvblk_read_limits(rb, &l);
+	lim.max_segments = l.max_segments;
+	lim.max_segment_size = l.max_segment_size;
+	lim.logical_block_size = l.logical_block_size;
+	if (l.write_cache)
+		lim.features |= BLK_FEAT_WRITE_CACHE;
+	return blk_mq_alloc_disk(&rb->tag_set, &lim, rb);
+}
+#else
+static struct gendisk *rvblk_alloc_disk(struct rvblk *rb)
+{
+	struct rvblk_limits l;
+	struct request_queue *q;
+	struct gendisk *disk;
+
+	disk = blk_mq_alloc_disk(&rb->tag_set, rb);
+	if (IS_ERR(disk))
+		return disk;
+	q = disk->queue;
+	rvblk_read_limits(rb, &l);
+	blk_queue_max_segments(q, l.max_segments);
+	blk_queue_max_hw_sectors(q, 256);
+	if (l.max_segment_size)
+		blk_queue_max_segment_size(q, l.max_segment_size);
+	if (l.logical_block_size)
+		blk_queue_logical_block_size(q, l.logical_block_size);
+	blk_queue_write_cache(q, l.write_cache, false);
+	return disk;
+}
+#endif
 
 static int rvblk_probe(struct virtio_device *vdev)
 {
@@ -593,7 +673,7 @@ static int rvblk_probe(struct virtio_device *vdev)
 	if (err)
 		goto out_del_vqs;
 
-	rb->disk = blk_mq_alloc_disk(&rb->tag_set, rb);
+	rb->disk = rvblk_alloc_disk(rb);
 	if (IS_ERR(rb->disk)) {
 		err = PTR_ERR(rb->disk);
 		goto out_free_tag_set;
@@ -604,7 +684,6 @@ static int rvblk_probe(struct virtio_device *vdev)
 	rb->disk->minors = RVBLK_MINORS;
 	rb->disk->fops = &rvblk_fops;
 	rb->disk->private_data = rb;
-	rvblk_set_limits(rb, rb->disk->queue);
 
 	virtio_cread(vdev, struct virtio_blk_config, capacity, &capacity);
 	set_capacity(rb->disk, capacity);

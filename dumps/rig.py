@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""raidvirt dump rig: boot the installed Debian cloud kernel under QEMU, drive a
-scenario in the guest and write a real vmcore with known ground truth.
+"""raidvirt dump rig: boot a Debian cloud kernel (dumps/kernels/*.kernel) under
+QEMU, drive a scenario in the guest and write a real vmcore with known ground truth.
 
-    dumps/rig.py list
-    dumps/rig.py build SCENARIO [--out DIR] [--elf] [--memory MB] [--force]
-    dumps/rig.py build-all [--no-elf] [--force]
-    dumps/rig.py path SCENARIO
+    dumps/rig.py list [--kernel NAME]
+    dumps/rig.py build SCENARIO [--kernel NAME] [--out DIR] [--elf] [--memory MB] [--force]
+    dumps/rig.py build-all [--kernel NAME] [--no-elf] [--force]
+    dumps/rig.py path SCENARIO [--kernel NAME]
+    dumps/rig.py kernels
+
+--kernel (or RIG_KERNEL) names a kernel file; the default is debian12-cloud.
 
 Everything generated lands under build/ (sockets in a private /tmp directory).
 docs/rig.md describes the scenario format and the layout of a dump directory.
@@ -32,6 +35,8 @@ import sys
 import tempfile
 import time
 
+import kernels
+
 DUMPS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(DUMPS_DIR)
 SCENARIO_DIR = os.path.join(DUMPS_DIR, "scenarios")
@@ -43,13 +48,13 @@ PROJECT_MODULES = {"rvblk": DRIVER_DIR}
 DRIVER_BUILD_TIMEOUT = 300  # make -C driver
 PANIC_TIMEOUT = 60          # a `panic` step: command sent until QEMU reports guest-panicked
 
-KERNEL_METAPACKAGE = "linux-image-cloud-amd64"
 GUEST_MODULES = ["virtio_pci", "virtio_blk", "raid1", "qemu_fw_cfg", "pvpanic_pci"]
 GUEST_BINARIES = ["/sbin/mdadm"]
 
 BOOT_TIMEOUT = 180          # QEMU start until the guest shell answers
 DEFAULT_STEP_TIMEOUT = 60   # one guest command, unless the scenario says otherwise
 TRUTH_TIMEOUT = 10          # one guarded ground-truth capture (may block on a frozen array)
+STANDARD_TRUTH_TIMEOUT = 20  # the standard captures, run together (slow under TCG)
 DUMP_TIMEOUT = 300          # one dump-guest-memory
 QMP_TIMEOUT = 30            # one QMP command
 QUIT_TIMEOUT = 15           # QEMU exit after "quit" before it is killed
@@ -63,6 +68,16 @@ class RigError(Exception):
     """A step of the rig failed; the message names the step."""
 
 
+def resolve_kernel(name):
+    """The kernel a build boots (dumps/kernels/NAME.kernel; fetched into build/ if needed)."""
+    try:
+        kernel = kernels.resolve(name)
+        kernel.check()
+    except kernels.KernelError as err:
+        raise RigError(str(err))
+    return kernel
+
+
 class RigTimeout(RigError):
     """A wait ran out of time."""
 
@@ -74,42 +89,6 @@ def log(message):
 # --------------------------------------------------------------------------
 # Host kernel and files
 # --------------------------------------------------------------------------
-
-def kernel_release():
-    """Release of the kernel the cloud metapackage depends on (RIG_KERNEL_RELEASE overrides)."""
-    forced = os.environ.get("RIG_KERNEL_RELEASE")
-    if forced:
-        return forced
-    try:
-        depends = subprocess.run(
-            ["dpkg-query", "-W", "-f=${Depends}", KERNEL_METAPACKAGE],
-            check=True, capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError) as err:
-        raise RigError("cannot query %s: %s" % (KERNEL_METAPACKAGE, err))
-    for dependency in depends.split(","):
-        name = dependency.strip().split(" ")[0]
-        if name.startswith("linux-image-"):
-            return name[len("linux-image-"):]
-    raise RigError("no linux-image-* dependency in %s: %r" % (KERNEL_METAPACKAGE, depends))
-
-
-class Kernel:
-    """Paths that belong to one installed kernel release."""
-
-    def __init__(self, release):
-        self.release = release
-        self.vmlinuz = "/boot/vmlinuz-" + release
-        self.vmlinux = "/usr/lib/debug/boot/vmlinux-" + release
-        self.module_dir = "/lib/modules/" + release
-        self.debug_module_dir = "/usr/lib/debug/lib/modules/" + release
-
-    def check(self):
-        for path in (self.vmlinuz, self.module_dir):
-            if not os.path.exists(path):
-                raise RigError("kernel %s: %s is missing" % (self.release, path))
-        if not os.path.exists(self.vmlinux):
-            log("warning: no debug vmlinux at %s (crash will not open the dump)" % self.vmlinux)
-
 
 def sha256_file(path):
     digest = hashlib.sha256()
@@ -135,11 +114,12 @@ def read_module_file(path):
     return read_bytes(path)
 
 
-def module_load_order(release, names):
+def module_load_order(kernel, names):
     """Module files in insmod order (dependencies first), without duplicates or parameters."""
     order = []
+    root = ["-d", kernel.root] if kernel.root else []
     for name in names:
-        result = subprocess.run(["modprobe", "--show-depends", "-S", release, name],
+        result = subprocess.run(["modprobe", "--show-depends", "-S", kernel.release] + root + [name],
                                 capture_output=True, text=True, timeout=30)
         if result.returncode != 0:
             raise RigError("modprobe --show-depends %s: %s" % (name, result.stderr.strip()))
@@ -239,10 +219,16 @@ def project_module_sources(name):
 
 
 def build_project_module(kernel, name):
-    """Build driver/ (Kbuild, against this kernel's headers) and return the .ko path."""
-    source_dir = PROJECT_MODULES[name]
+    """Build a copy of driver/ under build/modules/RELEASE/ (Kbuild, against this
+    kernel's headers, so that kernels do not share objects) and return the .ko path."""
+    source_dir = os.path.join(BUILD_DIR, "modules", kernel.release, name)
+    os.makedirs(source_dir, exist_ok=True)
+    for path in project_module_sources(name):
+        destination = os.path.join(source_dir, os.path.basename(path))
+        if not os.path.exists(destination) or read_bytes(destination) != read_bytes(path):
+            shutil.copyfile(path, destination)
     try:
-        result = subprocess.run(["make", "-C", source_dir, "KERNEL_RELEASE=" + kernel.release],
+        result = subprocess.run(["make", "-C", kernel.headers_dir, "M=" + source_dir, "modules"],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, timeout=DRIVER_BUILD_TIMEOUT,
                                 preexec_fn=kill_with_parent)
@@ -286,7 +272,7 @@ def assemble_initramfs(kernel, extra_modules=()):
             archive.add_file(library, read_bytes(library), 0o755)
 
     guest_module_paths = []
-    for path in module_load_order(kernel.release, GUEST_MODULES):
+    for path in module_load_order(kernel, GUEST_MODULES):
         name = re.sub(r"\.(xz|gz|zst)$", "", os.path.basename(path))
         guest_path = "/lib/modules/%s/%s" % (kernel.release, name)
         archive.add_file(guest_path, read_module_file(path))
@@ -896,9 +882,30 @@ def tail(path, lines=30):
 # Ground truth: what the guest says about itself
 # --------------------------------------------------------------------------
 
-def standard_truth_commands(block_devices):
+# Ground truth read from the guest for kernels whose dumps crash cannot open
+# (docs/rig.md, "guest-verified"): one line per value, "KEY FIELD VALUE".
+SYS_IRQ_FIELDS = ("actions", "chip_name", "hwirq", "name", "type", "per_cpu_count", "wakeup")
+VIRTIO_FIELDS = ("device", "vendor", "status", "features")
+MD_FIELDS = ("level", "raid_disks", "degraded", "array_state", "sync_action", "suspend_lo",
+             "suspend_hi", "metadata_version", "safe_mode_delay", "bitmap/location")
+
+
+def task_truth_command(background):
+    """wchan, state and kernel stack of the scenario's background tasks and of every task in D state."""
+    pids = " ".join(str(pid) for pid in sorted(background.values()))
+    return ("for p in %s $(grep -l ') D ' /proc/[0-9]*/stat 2>/dev/null | cut -d/ -f3); do "
+            "[ -d /proc/$p ] || continue; "
+            "echo \"task $p $(awk '{print $3}' /proc/$p/stat) $(cat /proc/$p/wchan) $(cat /proc/$p/comm)\"; "
+            "sed 's/^/stack /' /proc/$p/stack; done" % pids)
+
+
+def standard_truth_commands(block_devices, background=None):
     """Commands whose output goes into ground-truth.json for every scenario."""
     commands = {
+        "tasks": task_truth_command(background or {}),
+        # One grep each (forks are slow under TCG): "/sys/.../N/FIELD:VALUE" lines.
+        "sys_irq": "cd /sys/kernel/irq && grep -H '' %s" % " ".join("*/" + f for f in SYS_IRQ_FIELDS),
+        "virtio_sysfs": "cd /sys/bus/virtio/devices && grep -H '' %s" % " ".join("*/" + f for f in VIRTIO_FIELDS),
         "uname": "uname -r",
         "cmdline": "cat /proc/cmdline",
         "cpu_online": "cat /sys/devices/system/cpu/online",
@@ -922,9 +929,9 @@ def standard_truth_commands(block_devices):
         if device.startswith("md"):
             commands["mdadm_detail." + device] = "mdadm --detail /dev/" + device
             commands["md_sysfs." + device] = (
-                "cd /sys/block/%s/md && for f in level raid_disks degraded array_state sync_action; "
+                "cd /sys/block/%s/md && for f in %s; "
                 "do echo \"$f $(cat $f)\"; done; for d in dev-*; do "
-                "echo \"$d $(cat $d/slot) $(cat $d/state)\"; done" % device)
+                "echo \"$d $(cat $d/slot) $(cat $d/state)\"; done" % (device, " ".join(MD_FIELDS)))
         if device.startswith(("vd", "md", "rvblk")):
             commands["inflight." + device] = "cat /sys/block/%s/inflight" % device
         if device.startswith(("vd", "rvblk")):
@@ -947,6 +954,50 @@ def parse_cpu_ranges(text):
         elif part.strip():
             cpus.append(int(part))
     return cpus
+
+
+def parse_field_lines(text, numeric=()):
+    """grep -H lines "KEY/FIELD:VALUE" -> {KEY: {FIELD: VALUE}} (VALUE may be empty or hold spaces)."""
+    table = {}
+    for line in text.splitlines():
+        match = re.match(r"([^/:]+)/([^:]+):(.*)$", line)
+        if not match:
+            continue
+        key, field, value = match.group(1), match.group(2), match.group(3).strip()
+        if field in numeric and value.isdigit():
+            value = int(value)
+        table.setdefault(key, {})[field] = value
+    return table
+
+
+def parse_sys_irq(text):
+    """irq -> /sys/kernel/irq/N fields; per_cpu_count as a list, actions as a list."""
+    irqs = parse_field_lines(text, numeric=("hwirq",))
+    for fields in irqs.values():
+        fields["per_cpu_count"] = parse_int_list(fields.get("per_cpu_count", ""))
+        fields["actions"] = [name for name in fields.get("actions", "").split(",") if name]
+    return irqs
+
+
+def parse_tasks(text, background):
+    """pid -> state, wchan, comm, stack (function+offset lines), background name."""
+    names = {pid: name for name, pid in background.items()}
+    tasks, current = {}, None
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 3 and words[0] == "task":
+            pid = int(words[1])
+            if str(pid) in tasks:       # a background task in D state is listed twice
+                current = None
+                continue
+            current = tasks.setdefault(str(pid), {
+                "state": words[2], "wchan": words[3] if len(words) > 4 else "",
+                "comm": words[-1], "stack": [], "background": names.get(pid)})
+        elif current is not None and words[:1] == ["stack"]:
+            match = re.match(r"stack \[<[0-9a-f]+>\] (\S+)", line)     # "[<0>] func+0x1f/0x60 [mod]"
+            if match:
+                current["stack"].append(match.group(1))
+    return tasks
 
 
 def parse_md_sysfs(text):
@@ -1047,6 +1098,10 @@ def build_ground_truth(scenario, release, disks, settings, custom, standard, bac
                                for words in (line.split() for line in raw.get("virtio_drivers", "").splitlines())
                                if len(words) in (2, 3)}
     truth["rvblk"] = parse_rvblk_state(raw.get("rvblk_state", ""))
+    truth["sys_irqs"] = parse_sys_irq(raw.get("sys_irq", ""))
+    truth["virtio"] = parse_field_lines(raw.get("virtio_sysfs", ""))
+    truth["tasks"] = parse_tasks(raw.get("tasks", ""), background)
+    truth["uname"] = raw.get("uname", "").strip()
     truth["kallsyms"] = {line.split()[2]: "0x" + line.split()[0]
                          for line in raw.get("kallsyms_text", "").splitlines() if len(line.split()) == 3}
     return truth
@@ -1157,9 +1212,14 @@ class ScenarioRun:
 
     # -- steps --------------------------------------------------------------
     def expand(self, text):
-        """Replace {{diskN}} (guest name) and {{diskN.field}} placeholders."""
+        """Replace {{diskN}} (guest name), {{diskN.field}} and {{kernel.FACT}} placeholders."""
         def replace(match):
             disk, _, field = match.group(1).partition(".")
+            if disk == "kernel":
+                if field not in self.kernel.spec.facts:
+                    raise RigError("kernel %s has no fact %r (%s)" % (self.kernel.name, field,
+                                                                      self.kernel.spec.path))
+                return self.kernel.spec.facts[field]
             if disk not in self.disks:
                 raise RigError("unknown disk %r in placeholder %s" % (disk, match.group(0)))
             value = self.disks[disk].get(field or "guest")
@@ -1255,7 +1315,7 @@ class ScenarioRun:
 
     def collect_standard_truth(self):
         devices = self.vm.shell.check("ls /sys/block", 30).split()
-        return self.vm.shell.capture(standard_truth_commands(devices), TRUTH_TIMEOUT)
+        return self.vm.shell.capture(standard_truth_commands(devices, self.background), STANDARD_TRUTH_TIMEOUT)
 
     def collect_qemu_truth(self):
         """What QEMU says after the stop: run state, per-drive I/O status, I/O errors it held."""
@@ -1325,9 +1385,10 @@ def write_json(path, value):
 # Cache layout
 # --------------------------------------------------------------------------
 
-def scenario_hash(scenario, memory_mb):
+def scenario_hash(kernel, scenario, memory_mb):
+    """Key of a dump in the cache: the scenario, the rig, the kernel file (its facts), the module sources."""
     digest = hashlib.sha256()
-    paths = [scenario.path, os.path.abspath(__file__), INIT_TEMPLATE]
+    paths = [scenario.path, os.path.abspath(__file__), INIT_TEMPLATE, kernel.spec.path]
     for name in scenario.modules:
         paths += project_module_sources(name)
     for path in paths:
@@ -1340,8 +1401,9 @@ def cache_root(release):
     return os.path.join(BUILD_DIR, "dumps", release)
 
 
-def default_dump_dir(release, scenario, memory_mb):
-    return os.path.join(cache_root(release), "%s-%s" % (scenario.name, scenario_hash(scenario, memory_mb)))
+def default_dump_dir(kernel, scenario, memory_mb):
+    return os.path.join(cache_root(kernel.release), "%s-%s" % (scenario.name,
+                                                              scenario_hash(kernel, scenario, memory_mb)))
 
 
 def is_complete(dump_dir, elf):
@@ -1407,13 +1469,22 @@ class BuildLock:
         self.handle.close()
 
 
-def build(scenario_name, out_dir=None, elf=False, memory_mb=None, force=False, accel="tcg"):
+def check_applies(kernel, scenario_name):
+    """A scenario by name must be in its kernel's list (a .scn path is the user's own)."""
+    if not scenario_name.endswith(".scn") and scenario_name not in kernel.spec.scenarios:
+        raise RigError("scenario %s does not apply to kernel %s (%s lists: %s; docs/rig.md)" % (
+            scenario_name, kernel.name, os.path.relpath(kernel.spec.path, REPO_ROOT),
+            " ".join(kernel.spec.scenarios)))
+
+
+def build(scenario_name, out_dir=None, elf=False, memory_mb=None, force=False, accel="tcg",
+          kernel_name=None):
     """Build (or reuse) the dump of a scenario; prints the dump directory on success."""
-    kernel = Kernel(kernel_release())
-    kernel.check()
+    kernel = resolve_kernel(kernel_name)
+    check_applies(kernel, scenario_name)
     scenario = Scenario.load(scenario_name)
     memory_mb = memory_mb or scenario.memory_mb
-    dump_dir = os.path.abspath(out_dir or default_dump_dir(kernel.release, scenario, memory_mb))
+    dump_dir = os.path.abspath(out_dir or default_dump_dir(kernel, scenario, memory_mb))
     with BuildLock(dump_dir, LOCK_TIMEOUT):
         if force or not is_complete(dump_dir, elf):
             status = build_dump(kernel, scenario, memory_mb, dump_dir, elf, accel)
@@ -1475,8 +1546,11 @@ def build_meta(kernel, scenario, memory_mb, vm, run, initramfs, modules, accel, 
         "schema": META_SCHEMA,
         "scenario": scenario.name,
         "description": scenario.description,
-        "hash": scenario_hash(scenario, memory_mb),
+        "hash": scenario_hash(kernel, scenario, memory_mb),
         "release": kernel.release,
+        "kernel": kernel.name,
+        "kernel_package_version": kernel.version,
+        "verified_by": kernel.spec.truth,
         "vmlinux": kernel.vmlinux,
         "vmlinuz": kernel.vmlinuz,
         "module_debuginfo_dir": kernel.debug_module_dir,
@@ -1509,12 +1583,12 @@ def report_failure(err, vm):
         print(tail(shell_log, 20), file=sys.stderr)
 
 
-def build_all(elf, force, accel):
-    """Build every scenario, carrying on after a failure; non-zero if any failed."""
+def build_all(elf, force, accel, kernel_name=None):
+    """Build every scenario of a kernel, carrying on after a failure; non-zero if any failed."""
     failed = []
-    for name in scenario_names():
+    for name in resolve_kernel(kernel_name).spec.scenarios:
         try:
-            status = build(name, elf=elf, force=force, accel=accel)
+            status = build(name, elf=elf, force=force, accel=accel, kernel_name=kernel_name)
         except RigError as err:
             log("error: %s: %s" % (name, err))
             status = 1
@@ -1527,26 +1601,32 @@ def build_all(elf, force, accel):
     return 1 if failed else 0
 
 
-def list_scenarios():
-    release = kernel_release()
+def list_scenarios(kernel_name=None):
+    kernel = resolve_kernel(kernel_name)
+    release = kernel.release
     for name in scenario_names():
+        if name not in kernel.spec.scenarios:
+            print("%-16s %-6s (does not apply to %s)" % (name, "n/a", kernel.name))
+            continue
         try:
             scenario = Scenario.load(name)
         except RigError as err:
             print("%-16s  (invalid: %s)" % (name, err))
             continue
-        built = is_complete(default_dump_dir(release, scenario, scenario.memory_mb), False)
+        built = is_complete(default_dump_dir(kernel, scenario, scenario.memory_mb), False)
         print("%-16s %-6s %s" % (name, "built" if built else "-", scenario.description))
     return 0
 
 
-def print_path(scenario_name, memory_mb=None):
-    release = kernel_release()
+def print_path(scenario_name, memory_mb=None, kernel_name=None):
+    kernel = resolve_kernel(kernel_name)
+    check_applies(kernel, scenario_name)
+    release = kernel.release
     scenario = Scenario.load(scenario_name)
-    dump_dir = default_dump_dir(release, scenario, memory_mb or scenario.memory_mb)
+    dump_dir = default_dump_dir(kernel, scenario, memory_mb or scenario.memory_mb)
     if not is_complete(dump_dir, False):
         log("%s is not built (expected at %s); run: dumps/rig.py build %s" % (
-            scenario_name, dump_dir, scenario_name))
+            scenario_name, dump_dir, scenario_name + (" --kernel " + kernel.name if kernel_name else "")))
         return 1
     print(dump_dir)
     return 0
@@ -1567,10 +1647,14 @@ def parse_arguments(argv):
     all_parser.add_argument("--no-elf", action="store_true", help="kdump-compressed dumps only")
     all_parser.add_argument("--force", action="store_true", help="rebuild even if cached")
     all_parser.add_argument("--accel", default=os.environ.get("RIG_ACCEL", "tcg"))
-    commands.add_parser("list", help="list scenarios and whether they are built")
+    list_parser = commands.add_parser("list", help="list scenarios and whether they are built")
     path_parser = commands.add_parser("path", help="print the cached dump directory of a scenario")
     path_parser.add_argument("scenario")
     path_parser.add_argument("--memory", type=int)
+    commands.add_parser("kernels", help="list the kernels the rig boots (dumps/kernels)")
+    for sub in (build_parser, all_parser, list_parser, path_parser):
+        sub.add_argument("--kernel", default=None,
+                         help="kernel file name (default: RIG_KERNEL, else %s)" % kernels.DEFAULT_KERNEL)
     return parser.parse_args(argv)
 
 
@@ -1584,12 +1668,14 @@ def main(argv):
     try:
         if arguments.command == "build":
             return build(arguments.scenario, arguments.out, arguments.elf, arguments.memory,
-                         arguments.force, arguments.accel)
+                         arguments.force, arguments.accel, arguments.kernel)
         if arguments.command == "build-all":
-            return build_all(not arguments.no_elf, arguments.force, arguments.accel)
+            return build_all(not arguments.no_elf, arguments.force, arguments.accel, arguments.kernel)
         if arguments.command == "list":
-            return list_scenarios()
-        return print_path(arguments.scenario, arguments.memory)
+            return list_scenarios(arguments.kernel)
+        if arguments.command == "kernels":
+            return kernels.main(["list"])
+        return print_path(arguments.scenario, arguments.memory, arguments.kernel)
     except RigError as err:
         log("error: %s" % err)
         return 1

@@ -14,9 +14,23 @@ RV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RV_BUILD=${RV_BUILD:-$RV_ROOT/build}
 RV_EXT=${RV_EXT:-$RV_BUILD/ext/raidvirt.so}
 RV_CLI=${RV_CLI:-$RV_BUILD/cli/raidvirt}
-RV_RELEASE=${RV_RELEASE:-$("$RV_ROOT/dumps/kernel-release")}
-RV_VMLINUX=${RV_VMLINUX:-/usr/lib/debug/boot/vmlinux-$RV_RELEASE}
-RV_MODDEBUG=/usr/lib/debug/lib/modules/$RV_RELEASE
+# The kernel whose dumps the suites read: a dumps/kernels/NAME.kernel file
+# (default Debian 12's, installed by make deps). RV_KERNEL=debian13-cloud runs
+# a suite on Debian 13's 6.12 (fetched into build/kernels on first use). The
+# rig follows it (RIG_KERNEL). RV_VERIFIED_BY says who can check its dumps:
+# crash (it opens them) or guest (only the guest's ground truth and the CLI).
+RV_KERNEL=${RV_KERNEL:-${RIG_KERNEL:-debian12-cloud}}
+export RIG_KERNEL=$RV_KERNEL
+if ! rv_kernel_json=$("$RV_ROOT/dumps/kernels.py" resolve "$RV_KERNEL"); then
+	echo "not ok - kernel $RV_KERNEL: dumps/kernels.py resolve failed" >&2
+	rv_kernel_json='{}'
+fi
+RV_RELEASE=${RV_RELEASE:-$(jq -r '.release // empty' <<<"$rv_kernel_json")}
+RV_VMLINUX=${RV_VMLINUX:-$(jq -r '.vmlinux // empty' <<<"$rv_kernel_json")}
+RV_MODDEBUG=$(jq -r '.module_debuginfo_dir // empty' <<<"$rv_kernel_json")
+RV_VERIFIED_BY=$(jq -r '.truth // empty' <<<"$rv_kernel_json")
+mapfile -t RV_SCENARIOS < <(jq -r '.scenarios[]?' <<<"$rv_kernel_json")
+RV_DUMPS=$RV_BUILD/dumps/$RV_RELEASE
 
 rv_passed=0
 rv_failed=0
@@ -100,8 +114,18 @@ rv_summary() {
 # rv_dump_dir SCENARIO: the rig's cached dump directory, building it if
 # needed. Fails loudly when the rig cannot build it.
 rv_dump_dir() {
-	"$RV_ROOT/dumps/rig.py" build "$1" >&2 || return 1
-	"$RV_ROOT/dumps/rig.py" path "$1"
+	"$RV_ROOT/dumps/rig.py" build "$1" --kernel "$RV_KERNEL" >&2 || return 1
+	"$RV_ROOT/dumps/rig.py" path "$1" --kernel "$RV_KERNEL"
+}
+
+# rv_has_scenario NAME: true when the selected kernel runs scenario NAME
+# (dumps/kernels/$RV_KERNEL.kernel lists it).
+rv_has_scenario() {
+	local s
+	for s in "${RV_SCENARIOS[@]}"; do
+		[ "$s" = "$1" ] && return 0
+	done
+	return 1
 }
 
 # rv_crash DUMP OUTFILE CMD...: one batch crash session on DUMP with the

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Real-vmcore tests: build every rig scenario's dumps (cached under build/dumps;
-# the suite run first by tests/run-all.sh, so it is where dumps get built;
-# kdump-compressed and ELF, so later suites can compare both) and check, with
-# crash, that the kdump-compressed dump says what the guest said before it was
-# taken (ground-truth.json).  One scenario's ELF dump is opened too.
+# Real-vmcore tests: build every rig scenario's dumps on every kernel the rig
+# boots (dumps/kernels/*.kernel; cached under build/dumps/RELEASE; the suite
+# run first by tests/run-all.sh, so it is where dumps get built; kdump-
+# compressed and ELF, so later suites can compare both) and check that each
+# dump says what the guest said before it was taken (ground-truth.json):
 #
-#   tests/rig/run.sh [SCENARIO...]      (default: every dumps/scenarios/*.scn)
+# - crash-verified kernels (`truth crash`, Debian 12's 6.1): crash reads the
+#   kdump-compressed dump (check_dump.py); one scenario's ELF dump too;
+# - guest-verified kernels (`truth guest`, Debian 13's 6.12, which the
+#   installed crash cannot open): the ground truth must be complete and
+#   consistent and the CLI's dump section must match the guest (check_guest.py).
+#
+#   tests/rig/run.sh [SCENARIO...]      (default: every scenario of the kernel)
+#   RV_KERNEL=NAME tests/rig/run.sh     (one kernel; default: every kernel)
 #
 # Prints `ok - ...` / `not ok - ...` lines and a final `N passed, M failed`;
 # exits non-zero if anything failed.
@@ -14,6 +21,8 @@ set -u -o pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rig="$root/dumps/rig.py"
 checker="$root/tests/rig/check_dump.py"
+guest_checker="$root/tests/rig/check_guest.py"
+cli="${RV_BUILD:-$root/build}/cli/raidvirt"
 elf_scenario=healthy        # the scenario whose ELF dump is opened too
 build_timeout=900           # rig.py has its own per-step timeouts; this is a backstop
 
@@ -27,7 +36,11 @@ fail() { echo "not ok - $*"; failed=$((failed + 1)); }
 run_checker() {
 	local label=$1 output status
 	shift
-	output=$(python3 "$checker" "$@" 2>&1)
+	if [ "$verified_by" = guest ]; then
+		output=$(python3 "$guest_checker" "$@" --cli "$cli" 2>&1)
+	else
+		output=$(python3 "$checker" "$@" 2>&1)
+	fi
 	status=$?
 	echo "$output"
 	passed=$((passed + $(grep -c '^ok ' <<<"$output")))
@@ -37,49 +50,74 @@ run_checker() {
 	fi
 }
 
+# The kernel's scenarios; on a crash-verified kernel those that load a project
+# module (`module rvblk`) are checked by tests/driver/run.sh instead.
 scenario_list() {
+	local scenario
 	if [ $# -gt 0 ]; then
 		printf '%s\n' "$@"
-	else
-		# Scenarios that load a project module (`module rvblk`) are checked by
-		# tests/driver/run.sh.
-		for file in "$root"/dumps/scenarios/*.scn; do
-			grep -q "^module " "$file" || basename "$file" .scn
-		done
+		return
 	fi
+	for scenario in "${scenarios[@]}"; do
+		if [ "$verified_by" = guest ] || ! grep -q "^module " "$root/dumps/scenarios/$scenario.scn"; then
+			echo "$scenario"
+		fi
+	done
 }
 
 check_scenario() {
-	local scenario=$1 dir
-	if ! dir=$(timeout --kill-after=30 "$build_timeout" python3 "$rig" build "$scenario" --elf); then
-		fail "$scenario: dump build (dumps/rig.py build $scenario --elf)"
+	local scenario=$1 dir elf=
+	# ELF dumps are for comparing the two formats in crash, on its kernels.
+	[ "$verified_by" = crash ] && elf=--elf
+	if ! dir=$(timeout --kill-after=30 "$build_timeout" python3 "$rig" build "$scenario" --kernel "$kernel" $elf); then
+		fail "$kernel/$scenario: dump build (dumps/rig.py build $scenario --kernel $kernel $elf)"
 		return
 	fi
-	pass "$scenario: dump ready in $dir"
+	pass "$kernel/$scenario: dump ready in $dir"
 	run_checker "$scenario" "$dir"
-	if [ "$scenario" = "$elf_scenario" ]; then
+	if [ "$scenario" = "$elf_scenario" ] && [ -n "$elf" ]; then
 		run_checker "$scenario/vmcore.elf" "$dir" --dump vmcore.elf --basic
 	fi
 }
 
-while read -r scenario; do
-	check_scenario "$scenario"
-done < <(scenario_list "$@")
+check_kernel() {
+	local json
+	kernel=$1
+	shift
+	if ! json=$(python3 "$root/dumps/kernels.py" resolve "$kernel"); then
+		fail "$kernel: kernel resolved and fetched (dumps/kernels.py resolve $kernel)"
+		return
+	fi
+	verified_by=$(jq -r .truth <<<"$json")
+	mapfile -t scenarios < <(jq -r '.scenarios[]' <<<"$json")
+	pass "$kernel: $(jq -r .release <<<"$json"), ${#scenarios[@]} scenarios, $verified_by-verified"
+	while read -r scenario; do
+		check_scenario "$scenario"
+	done < <(scenario_list "$@")
 
-# Scenarios that load a project module are checked by tests/driver/run.sh,
-# but built here too: this suite runs first and is where dumps get built, so
-# that later suites (rules test among them) find every scenario's dump.
-if [ $# -eq 0 ]; then
-	for file in "$root"/dumps/scenarios/*.scn; do
-		grep -q "^module " "$file" || continue
-		scenario=$(basename "$file" .scn)
-		if dir=$(timeout --kill-after=30 "$build_timeout" python3 "$rig" build "$scenario"); then
-			pass "$scenario: dump ready in $dir (checked by tests/driver/run.sh)"
+	# Scenarios that load a project module are checked by tests/driver/run.sh
+	# on crash-verified kernels, but built here too: this suite runs first and
+	# is where dumps get built, so that later suites (rules test among them)
+	# find every scenario's dump.
+	[ $# -eq 0 ] && [ "$verified_by" = crash ] || return 0
+	for scenario in "${scenarios[@]}"; do
+		grep -q "^module " "$root/dumps/scenarios/$scenario.scn" || continue
+		if dir=$(timeout --kill-after=30 "$build_timeout" python3 "$rig" build "$scenario" --kernel "$kernel"); then
+			pass "$kernel/$scenario: dump ready in $dir (checked by tests/driver/run.sh)"
 		else
-			fail "$scenario: dump build (dumps/rig.py build $scenario)"
+			fail "$kernel/$scenario: dump build (dumps/rig.py build $scenario --kernel $kernel)"
 		fi
 	done
+}
+
+if [ -n "${RV_KERNEL:-}" ]; then
+	kernels=("$RV_KERNEL")
+else
+	mapfile -t kernels < <(cd "$root/dumps/kernels" && ls ./*.kernel | sed 's|^\./||; s|\.kernel$||')
 fi
+for k in "${kernels[@]}"; do
+	check_kernel "$k" "$@"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
