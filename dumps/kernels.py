@@ -4,6 +4,7 @@
 
     dumps/kernels.py list
     dumps/kernels.py resolve NAME      # fetch if needed; print the kernel's paths (JSON)
+    dumps/kernels.py release [NAME]    # print its release only
     dumps/kernels.py fetch NAME [--update]
 
 A kernel file is line based like a scenario (`#` comments):
@@ -463,7 +464,7 @@ def pahole_version():
 
 
 def main(argv):
-    if not argv or argv[0] not in ("list", "resolve", "fetch"):
+    if not argv or argv[0] not in ("list", "resolve", "fetch", "release"):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     try:
@@ -479,6 +480,9 @@ def main(argv):
                 else resolve(spec.name)
         else:
             kernel = resolve(name)
+        if argv[0] == "release":
+            print(kernel.release)
+            return 0
         print(json.dumps(kernel.describe(), indent=2, sort_keys=True))
         return 0
     except KernelError as err:
