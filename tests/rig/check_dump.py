@@ -125,7 +125,7 @@ class Report:
             got = read()
         except (ValueError, KeyError, IndexError) as err:
             got = "error: %s" % err
-        self._record(got == expected, what, "expected %r, got %r" % (expected, got))
+        self.record(got == expected, what, "expected %r, got %r" % (expected, got))
 
     def at_least(self, what, minimum, read):
         try:
@@ -133,12 +133,15 @@ class Report:
             good = got >= minimum
         except (ValueError, KeyError, IndexError, TypeError) as err:
             got, good = "error: %s" % err, False
-        self._record(good, what, "expected >= %r, got %r" % (minimum, got))
+        self.record(good, what, "expected >= %r, got %r" % (minimum, got))
+
+    def true(self, what, condition, detail):
+        self.record(bool(condition), what, detail)
 
     def fail(self, what, detail):
-        self._record(False, what, detail)
+        self.record(False, what, detail)
 
-    def _record(self, good, what, detail):
+    def record(self, good, what, detail):
         if good:
             self.passed += 1
             print("ok - %s: %s" % (self.label, what))

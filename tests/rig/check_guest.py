@@ -21,32 +21,9 @@ import re
 import subprocess
 import sys
 
+from check_dump import Report   # same ok / not ok lines as the crash-verified checks
+
 CLI_TIMEOUT = 120
-
-
-class Report:
-    def __init__(self, label):
-        self.label = label
-        self.passed = 0
-        self.failed = 0
-
-    def equal(self, what, expected, read):
-        try:
-            got = read()
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as err:
-            got = "error: %s" % err
-        self.record(got == expected, what, "expected %r, got %r" % (expected, got))
-
-    def true(self, what, condition, detail):
-        self.record(bool(condition), what, detail)
-
-    def record(self, good, what, detail):
-        if good:
-            self.passed += 1
-            print("ok - %s: %s" % (self.label, what))
-        else:
-            self.failed += 1
-            print("not ok - %s: %s (%s)" % (self.label, what, detail))
 
 
 def load(path):
