@@ -911,8 +911,7 @@ def standard_truth_commands(block_devices, background=None):
         "cpu_online": "cat /sys/devices/system/cpu/online",
         "cpu_possible": "cat /sys/devices/system/cpu/possible",
         "interrupts": "cat /proc/interrupts",
-        "irq_affinity": ("for d in /proc/irq/[0-9]*; do echo \"${d##*/} $(cat $d/smp_affinity_list) "
-                         "$(cat $d/effective_affinity_list)\"; done"),
+        "irq_affinity": "cd /proc/irq && grep -H '' */smp_affinity_list */effective_affinity_list",
         "mdstat": "cat /proc/mdstat",
         "modules": "cat /proc/modules",
         "kallsyms_text": "grep -E ' (_text|_stext)$' /proc/kallsyms",
@@ -1042,11 +1041,10 @@ def parse_interrupts(text, affinity_text):
                                 "chip": words[cpus] if len(words) > cpus else "",
                                 "hwirq": words[cpus + 1] if len(words) > cpus + 1 else "",
                                 "name": " ".join(words[cpus + 2:])}
-    for line in affinity_text.splitlines():
-        words = line.split()
-        if len(words) == 3 and words[0] in irqs:
-            irqs[words[0]]["affinity"] = parse_cpu_ranges(words[1])
-            irqs[words[0]]["effective_affinity"] = parse_cpu_ranges(words[2])
+    for irq, fields in parse_field_lines(affinity_text).items():
+        if irq in irqs and "smp_affinity_list" in fields and "effective_affinity_list" in fields:
+            irqs[irq]["affinity"] = parse_cpu_ranges(fields["smp_affinity_list"])
+            irqs[irq]["effective_affinity"] = parse_cpu_ranges(fields["effective_affinity_list"])
     return irqs
 
 
