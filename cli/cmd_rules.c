@@ -50,6 +50,10 @@ const char rv_usage_triage[] =
 	"  --debuginfo DIR         search DIR first for vmlinux and module .ko files\n"
 	"                          (repeatable; also $RAIDVIRT_DEBUGINFO)\n"
 	"  --no-default-debuginfo  do not search /usr/lib/debug\n"
+	"  --types auto|dwarf|btf  where layouts come from: the vmlinux debug file\n"
+	"                          (dwarf), the dump's own BTF and kallsyms (btf), or\n"
+	"                          dwarf when a matching vmlinux is found, else btf\n"
+	"                          (auto, the default)\n"
 	"\n"
 	"exit status: 0 no finding at or above --fail-on, 1 findings at or above it,\n"
 	"2 usage error, 3 could not analyse (unreadable dump or facts, no rules) or\n"
@@ -112,6 +116,7 @@ enum {
 	OPT_DUMP,
 	OPT_FIXTURES,
 	OPT_SKIP_MISSING,
+	OPT_TYPES,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +133,7 @@ static const struct option long_options[] = {
 	{ "dump", required_argument, NULL, OPT_DUMP },
 	{ "fixtures", required_argument, NULL, OPT_FIXTURES },
 	{ "skip-missing", no_argument, NULL, OPT_SKIP_MISSING },
+	{ "types", required_argument, NULL, OPT_TYPES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -154,7 +160,7 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 		{ 'j', 'j' }, { 'e', 'e' }, { OPT_FAIL_ON, 'F' }, { OPT_RULES, 'R' },
 		{ OPT_NO_BUILTIN, 'B' }, { OPT_FACTS, 'A' }, { OPT_VMLINUX, 'D' },
 		{ OPT_DEBUGINFO, 'D' }, { OPT_NO_DEFAULT, 'D' }, { OPT_DUMP, 'T' },
-		{ OPT_FIXTURES, 'T' }, { OPT_SKIP_MISSING, 'T' },
+		{ OPT_FIXTURES, 'T' }, { OPT_SKIP_MISSING, 'T' }, { OPT_TYPES, 'D' },
 	};
 	o->fail_on = RV_SEV_ERROR;
 	optind = 1;
@@ -202,6 +208,11 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 			break;
 		case OPT_NO_DEFAULT:
 			o->kopts.debuginfo.no_default = true;
+			break;
+		case OPT_TYPES:
+			if (!rv_types_mode_parse(optarg, &o->kopts.types))
+				return usage_error(usage, "bad --types '%s' (auto, dwarf, btf)",
+						   optarg);
 			break;
 		case OPT_DUMP:
 			if (!strchr(optarg, '='))

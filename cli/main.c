@@ -61,7 +61,11 @@ static const char usage_main[] =
 	"                          build id under /usr/lib/debug)\n" \
 	"  --debuginfo DIR         search DIR first for vmlinux and module .ko files\n" \
 	"                          (repeatable; also $RAIDVIRT_DEBUGINFO)\n" \
-	"  --no-default-debuginfo  do not search /usr/lib/debug\n"
+	"  --no-default-debuginfo  do not search /usr/lib/debug\n" \
+	"  --types auto|dwarf|btf  where layouts come from: the vmlinux debug file\n" \
+	"                          (dwarf), the dump's own BTF and kallsyms (btf), or\n" \
+	"                          dwarf when a matching vmlinux is found, else btf\n" \
+	"                          (auto, the default)\n"
 
 static const char usage_facts[] =
 	"usage: raidvirt facts [--json] [--section NAME] [OPTIONS] DUMP\n"
@@ -101,7 +105,7 @@ static const char usage_debug[] =
 	"  enum:NAME            an enumerator's value\n"
 	"  module:NAME          load a module's debug info\n"
 	"  vmcoreinfo:KEY       a VMCOREINFO value\n"
-	"  stats                type index statistics\n"
+	"  stats                type index statistics (DWARF files or BTF, kallsyms)\n"
 	COMMON_OPTIONS;
 
 // ---- common options ----
@@ -120,6 +124,7 @@ enum {
 	OPT_DEBUGINFO,
 	OPT_NO_DEFAULT,
 	OPT_SECTION,
+	OPT_TYPES,
 };
 
 static const struct option long_options[] = {
@@ -132,6 +137,7 @@ static const struct option long_options[] = {
 	{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
 	{ "no-default-debuginfo", no_argument, NULL, OPT_NO_DEFAULT },
 	{ "section", required_argument, NULL, OPT_SECTION },
+	{ "types", required_argument, NULL, OPT_TYPES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -197,6 +203,11 @@ static int parse_common(int argc, char **argv, const char *allowed,
 			break;
 		case OPT_NO_DEFAULT:
 			c->kopts.debuginfo.no_default = true;
+			break;
+		case OPT_TYPES:
+			if (!rv_types_mode_parse(optarg, &c->kopts.types))
+				return usage_error(usage, "bad --types '%s' (auto, dwarf, btf)",
+						   optarg);
 			break;
 		case OPT_SECTION:
 			if (!strchr(allowed, 'S'))
@@ -464,8 +475,10 @@ static struct rv_error *debug_query(struct rv_target *t, char *q)
 	if (!strcmp(f[0], "info") && n == 1) {
 		struct rv_kdump_info info;
 		rv_kdump_target_info(t, &info);
-		printf("info format=%s release=%s vmlinux=%s kaslr=%#" PRIx64 "\n",
-		       info.format, info.release, info.vmlinux, info.kaslr_offset);
+		printf("info format=%s release=%s vmlinux=%s kaslr=%#" PRIx64
+		       " types=%s symbols=%s\n", info.format, info.release,
+		       info.vmlinux ? info.vmlinux : "-", info.kaslr_offset, info.types_from,
+		       info.symbols_from);
 	} else if (!strcmp(f[0], "stats") && n == 1) {
 		rv_kdump_target_stats(t, stdout);
 	} else if (!strcmp(f[0], "sym") && n == 2) {

@@ -6,15 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btf_types.h"
 #include "debuginfo.h"
 #include "dumpfile.h"
 #include "dwarf_types.h"
+#include "kallsyms.h"
 #include "target_kdump.h"
+#include "type_source.h"
 
 // Sanity bounds on values read from the dump.
 #define MAX_DEBUG_FILES 64		// vmlinux + modules with debug info
 #define MAX_MODULE_SYMS (1u << 20)	// num_symtab of one module
 #define MAX_MODULE_STRTAB (16u << 20)	// bytes of one module's strtab
+#define MAX_BTF_BYTES (256u << 20)	// vmlinux BTF (6.1: 4 MiB)
 
 struct module_symbol {
 	char *name;
@@ -31,6 +35,10 @@ struct kdump_priv {
 	struct rv_dwarf *files[MAX_DEBUG_FILES];
 	char *file_module[MAX_DEBUG_FILES];	// module name, NULL for vmlinux
 	struct rv_types types;
+	// or: types from the dump's BTF, symbols from its kallsyms
+	struct rv_btf *btf;
+	struct rv_kallsyms *kallsyms;
+	struct rv_type_source source;	// answers the layout questions
 	// symbols of the modules in the dump (kallsyms), loaded on first use
 	bool modsyms_loaded;
 	struct module_symbol *modsyms;
@@ -53,19 +61,22 @@ static struct rv_error *kd_read(struct rv_target *t, rv_addr_t addr, void *buf,
 static struct rv_error *kd_type_size(struct rv_target *t, const char *type,
 				     uint64_t *ret)
 {
-	return rv_types_size(&priv(t)->types, type, ret);
+	struct kdump_priv *p = priv(t);
+	return p->source.ops->size(p->source.src, type, ret);
 }
 
 static struct rv_error *kd_member(struct rv_target *t, const char *type,
 				  const char *path, struct rv_member *ret)
 {
-	return rv_types_member(&priv(t)->types, type, path, ret);
+	struct kdump_priv *p = priv(t);
+	return p->source.ops->member(p->source.src, type, path, ret);
 }
 
 static struct rv_error *kd_enum_value(struct rv_target *t, const char *name,
 				      int64_t *ret)
 {
-	return rv_types_enum(&priv(t)->types, name, ret);
+	struct kdump_priv *p = priv(t);
+	return p->source.ops->enum_value(p->source.src, name, ret);
 }
 
 static struct rv_error *kd_vmcoreinfo(struct rv_target *t, const char *key,
@@ -271,18 +282,105 @@ static struct rv_error *kd_symbol(struct rv_target *t, const char *name,
 	struct kdump_priv *p = priv(t);
 	uint64_t v;
 	bool reloc;
-	struct rv_error *err = rv_debuginfo_symbol(p->di, name, &v, &reloc);
-	if (!err) {
-		*ret = reloc ? v + p->kaslr : v;
-		return NULL;
+	struct rv_error *err;
+	if (p->kallsyms) {
+		// kallsyms leaves its own tables out; VMCOREINFO names them.
+		err = rv_kallsyms_lookup(p->kallsyms, name, ret);
+		if (err && err->code == RV_ERR_LOOKUP) {
+			rv_error_destroy(err);
+			err = rv_vmcoreinfo_symbol(t, name, ret);
+		}
+	} else {
+		err = rv_debuginfo_symbol(p->di, name, &v, &reloc);
+		if (!err)
+			*ret = reloc ? v + p->kaslr : v;
 	}
-	if (err->code != RV_ERR_LOOKUP)
+	if (!err || err->code != RV_ERR_LOOKUP)
 		return err;
 	rv_error_destroy(err);
 	return module_symbol(t, name, ret);
 }
 
 // ---- module debug info ----
+
+/**
+ * Where the kernel keeps a module's BTF (CONFIG_DEBUG_INFO_BTF_MODULES,
+ * v5.11): mod->btf_data points at the module's .BTF section only until the
+ * module is live (do_init_module() then clears it: the section is not
+ * SHF_ALLOC); the parsed copy stays on the btf_modules list (kernel/bpf/
+ * btf.c: struct btf_module { list, module, btf }, struct btf { data,
+ * data_size }). Layouts of both come from the BTF itself.
+ */
+static struct rv_error *module_btf_location(struct rv_target *t, rv_addr_t mod,
+					    const char *name, uint64_t *addr, uint64_t *size)
+{
+	*addr = *size = 0;
+	struct rv_error *err = NULL;
+	if (rv_member_exists(t, "struct module", "btf_data")) {
+		err = rv_read_member(t, mod, "struct module", "btf_data", addr);
+		if (!err && *addr)
+			err = rv_read_member(t, mod, "struct module", "btf_data_size", size);
+		if (err)
+			return err;
+		if (*addr && *size)
+			return NULL;
+	}
+	rv_addr_t head, node;
+	err = rv_symbol(t, "btf_modules", &head);
+	if (err) {
+		rv_error_destroy(err);
+		return rv_error_format(RV_ERR_NODEBUG,
+				       "module %s: no BTF in the dump (no btf_modules list: "
+				       "kernel without CONFIG_DEBUG_INFO_BTF_MODULES)", name);
+	}
+	struct rv_list_iter it;
+	rv_list_iter_init(&it, t, head);
+	while (!(err = rv_list_iter_next(&it, &node)) && node) {
+		rv_addr_t bm;
+		uint64_t m, btf;
+		err = rv_container_of(t, node, "struct btf_module", "list", &bm);
+		if (!err)
+			err = rv_read_member(t, bm, "struct btf_module", "module", &m);
+		if (err)
+			break;
+		if (m != mod)
+			continue;
+		err = rv_read_member(t, bm, "struct btf_module", "btf", &btf);
+		if (!err)
+			err = rv_read_member(t, btf, "struct btf", "data", addr);
+		if (!err)
+			err = rv_read_member(t, btf, "struct btf", "data_size", size);
+		break;
+	}
+	if (err)
+		return rv_error_wrap(err, "btf_modules list");
+	if (!*addr || !*size)
+		return rv_error_format(RV_ERR_NODEBUG,
+				       "module %s: no BTF in the dump (not on the kernel's "
+				       "btf_modules list: built without BTF?)", name);
+	return NULL;
+}
+
+static struct rv_error *load_module_btf(struct rv_target *t, rv_addr_t mod,
+					const char *name)
+{
+	struct kdump_priv *p = priv(t);
+	uint64_t addr, size;
+	struct rv_error *err = module_btf_location(t, mod, name, &addr, &size);
+	if (err)
+		return err;
+	if (size > MAX_BTF_BYTES)
+		return rv_error_format(RV_ERR_CORRUPT, "module %s: BTF of %" PRIu64
+				       " bytes is implausible", name, size);
+	void *buf = malloc(size);
+	if (!buf)
+		return &rv_enomem;
+	err = rv_read(t, addr, buf, size);
+	if (!err)
+		err = rv_btf_add_module(p->btf, name, buf, size);
+	free(buf);
+	return err ? rv_error_wrap(err, "BTF of module %s", name) : NULL;
+}
 
 static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *module)
 {
@@ -293,6 +391,8 @@ static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *mod
 		if (p->file_module[i] && !strcmp(p->file_module[i], name))
 			return NULL;
 	}
+	if (p->btf && rv_btf_has_module(p->btf, name))
+		return NULL;
 	struct find_module_arg a = { .want = name };
 	struct rv_error *err = for_each_module(t, find_module_cb, &a);
 	if (err)
@@ -300,6 +400,8 @@ static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *mod
 	if (!a.found)
 		return rv_error_format(RV_ERR_ABSENT, "module %s is not loaded in this dump",
 				       name);
+	if (p->btf)
+		return load_module_btf(t, a.found, name);
 	if (p->types.nfiles == MAX_DEBUG_FILES)
 		return rv_error_format(RV_ERR_NODEBUG, "too many module debug files (limit %d)",
 				       MAX_DEBUG_FILES);
@@ -405,8 +507,97 @@ static struct rv_error *kaslr_offset(struct kdump_priv *p)
 	return NULL;
 }
 
-static struct rv_error *open_priv(struct kdump_priv *p, const char *dump,
-				  const struct rv_kdump_opts *opts)
+// Types from the vmlinux's DWARF, symbols from its symbol table.
+static struct rv_error *open_dwarf(struct rv_target *t, struct kdump_priv *p)
+{
+	struct rv_error *err = rv_debuginfo_vmlinux(p->di, &p->vmlinux_path);
+	if (!err)
+		err = kaslr_offset(p);
+	if (!err)
+		err = rv_dwarf_open(p->vmlinux_path, &p->files[0]);
+	// The first type every section needs: a zeroed .debug_abbrev shows
+	// here as damaged debug info, not as a missing type later.
+	if (!err)
+		err = rv_dwarf_check_struct(p->files[0], "module");
+	if (err) {
+		p->vmlinux_path = NULL;
+		return err;
+	}
+	rv_dwarf_set_progress(p->files[0], p->progress);
+	p->types.files = p->files;
+	p->types.nfiles = 1;
+	p->source = (struct rv_type_source){ &rv_dwarf_source_ops, &p->types };
+	t->types_from = "dwarf";
+	t->symbols_from = "vmlinux";
+	return NULL;
+}
+
+/**
+ * Symbols from the dump's kallsyms, types from the vmlinux BTF the kernel
+ * keeps between __start_BTF and __stop_BTF (CONFIG_DEBUG_INFO_BTF, v5.2).
+ */
+static struct rv_error *open_btf(struct rv_target *t, struct kdump_priv *p)
+{
+	struct rv_error *err = rv_kallsyms_load(t, &p->kallsyms);
+	if (err)
+		return rv_error_wrap(err, "no kallsyms");
+	uint64_t start, stop;
+	err = rv_kallsyms_lookup(p->kallsyms, "__start_BTF", &start);
+	if (!err)
+		err = rv_kallsyms_lookup(p->kallsyms, "__stop_BTF", &stop);
+	if (err) {
+		rv_error_destroy(err);
+		return rv_error_format(RV_ERR_NODEBUG, "no BTF: the kernel's kallsyms have no "
+				       "__start_BTF/__stop_BTF (built without CONFIG_DEBUG_INFO_BTF)");
+	}
+	if (stop <= start || stop - start > MAX_BTF_BYTES)
+		return rv_error_format(RV_ERR_CORRUPT, "no BTF: __start_BTF %#" PRIx64
+				       " .. __stop_BTF %#" PRIx64 " is implausible", start, stop);
+	void *buf = malloc(stop - start);
+	if (!buf)
+		return &rv_enomem;
+	err = rv_read(t, start, buf, stop - start);
+	if (!err)
+		err = rv_btf_new(buf, stop - start, &p->btf);
+	free(buf);
+	if (err)
+		return rv_error_wrap(err, "vmlinux BTF");
+	int64_t off = 0;
+	struct rv_error *e = rv_dumpfile_vmcoreinfo_num(p->dump, "KERNELOFFSET", &off);
+	rv_error_destroy(e);	// absent: no KASLR
+	p->kaslr = (uint64_t)off;
+	p->source = (struct rv_type_source){ &rv_btf_source_ops, p->btf };
+	t->types_from = "btf";
+	t->symbols_from = "kallsyms";
+	return NULL;
+}
+
+// Where the debug files of @p release come from (for the error message).
+static void debug_package_hint(const char *release, const char *build_id,
+			       char *buf, size_t size)
+{
+	int n;
+	if (strstr(release, ".el") || strstr(release, ".fc"))
+		n = snprintf(buf, size, "install kernel-debuginfo-%s (debuginfo-install "
+			     "kernel-%s)", release, release);
+	else if (strstr(release, "-generic") || strstr(release, "-aws") ||
+		 strstr(release, "-azure") || strstr(release, "-gcp"))
+		n = snprintf(buf, size, "install linux-image-unsigned-%s-dbgsym", release);
+	else
+		n = snprintf(buf, size, "install linux-image-%s-dbg (Debian) or the kernel's "
+			     "debug package", release);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (build_id && *build_id)
+		snprintf(buf + n, size - n, ", or fetch it with debuginfod: "
+			 "debuginfod-find debuginfo %s", build_id);
+	else
+		snprintf(buf + n, size - n, ", or from a debuginfod server by the vmlinux "
+			 "build id (the dump has no BUILD-ID: v5.9+)");
+}
+
+static struct rv_error *open_priv(struct rv_target *t, struct kdump_priv *p,
+				  const char *dump, const struct rv_kdump_opts *opts)
 {
 	p->progress = opts->progress;
 	struct rv_error *err = rv_dumpfile_open(dump, opts->progress, &p->dump);
@@ -417,23 +608,46 @@ static struct rv_error *open_priv(struct kdump_priv *p, const char *dump,
 	rv_error_destroy(err);	// optional (v5.9+)
 	err = rv_debuginfo_new(&opts->debuginfo, rv_dumpfile_release(p->dump), build_id,
 			       &p->di);
-	free(build_id);
-	if (!err)
-		err = rv_debuginfo_vmlinux(p->di, &p->vmlinux_path);
-	if (!err)
-		err = kaslr_offset(p);
-	if (!err)
-		err = rv_dwarf_open(p->vmlinux_path, &p->files[0]);
-	// The first type every section needs: a zeroed .debug_abbrev shows
-	// here as damaged debug info, not as a missing type later.
-	if (!err)
-		err = rv_dwarf_check_struct(p->files[0], "module");
-	if (err)
+	if (err) {
+		free(build_id);
 		return err;
-	rv_dwarf_set_progress(p->files[0], opts->progress);
-	p->types.files = p->files;
-	p->types.nfiles = 1;
-	return NULL;
+	}
+	// auto: DWARF from a matching vmlinux; an explicit --vmlinux means DWARF.
+	enum rv_types_mode mode = opts->types;
+	struct rv_error *dwarf_err = NULL;
+	if (mode != RV_TYPES_BTF) {
+		dwarf_err = open_dwarf(t, p);
+		if (!dwarf_err || dwarf_err->code != RV_ERR_NODEBUG || mode == RV_TYPES_DWARF ||
+		    opts->debuginfo.vmlinux) {
+			free(build_id);
+			return dwarf_err;
+		}
+	}
+	err = open_btf(t, p);
+	if (!err) {
+		if (dwarf_err)
+			fprintf(stderr, "raidvirt: types from the dump's BTF, symbols from its "
+				"kallsyms (no vmlinux debug file for %s)\n",
+				rv_dumpfile_release(p->dump));
+		rv_error_destroy(dwarf_err);
+		free(build_id);
+		return NULL;
+	}
+	if (err->code == RV_ERR_NOMEM) {
+		rv_error_destroy(dwarf_err);
+		free(build_id);
+		return err;
+	}
+	// Neither: say what is missing and how to get debug info.
+	char hint[384];
+	debug_package_hint(rv_dumpfile_release(p->dump), build_id, hint, sizeof(hint));
+	struct rv_error *out = rv_error_format(RV_ERR_NODEBUG, "%s%s%s; %s",
+					       dwarf_err ? dwarf_err->msg : "",
+					       dwarf_err ? "; and " : "", err->msg, hint);
+	rv_error_destroy(dwarf_err);
+	rv_error_destroy(err);
+	free(build_id);
+	return out;
 }
 
 static void free_priv(struct kdump_priv *p)
@@ -447,6 +661,8 @@ static void free_priv(struct kdump_priv *p)
 	for (size_t i = 0; i < p->nmodsyms; i++)
 		free(p->modsyms[i].name);
 	free(p->modsyms);
+	rv_btf_free(p->btf);
+	rv_kallsyms_free(p->kallsyms);
 	rv_debuginfo_free(p->di);
 	rv_dumpfile_close(p->dump);
 	free(p);
@@ -459,13 +675,17 @@ struct rv_error *rv_kdump_target_open(const char *dump,
 	struct kdump_priv *p = calloc(1, sizeof(*p));
 	if (!p)
 		return &rv_enomem;
-	struct rv_error *err = open_priv(p, dump, opts);
+	// The target first: BTF and kallsyms are read through it.
+	struct rv_error *err = rv_target_init(t, &kdump_target_ops, p);
 	if (!err)
-		err = rv_target_init(t, &kdump_target_ops, p);
+		err = open_priv(t, p, dump, opts);
 	if (err) {
 		free_priv(p);
+		rv_target_deinit(t);
+		t->priv = NULL;
 		return err;
 	}
+	rv_target_flush_cache(t);	// layouts asked while opening (module BTF)
 	return NULL;
 }
 
@@ -483,11 +703,22 @@ void rv_kdump_target_info(struct rv_target *t, struct rv_kdump_info *ret)
 	ret->release = rv_dumpfile_release(p->dump);
 	ret->vmlinux = p->vmlinux_path;
 	ret->kaslr_offset = p->kaslr;
+	ret->types_from = t->types_from;
+	ret->symbols_from = t->symbols_from;
 }
 
 void rv_kdump_target_stats(struct rv_target *t, FILE *f)
 {
 	struct kdump_priv *p = priv(t);
+	if (p->btf) {
+		struct rv_btf_stats st;
+		rv_btf_stats(p->btf, &st);
+		fprintf(f, "btf: %u files (vmlinux + modules), %u types, %zu names, %zu bytes\n",
+			st.files, st.types, st.names, st.bytes);
+	}
+	if (p->kallsyms)
+		fprintf(f, "kallsyms: %zu symbols, offsets %s\n", rv_kallsyms_count(p->kallsyms),
+			rv_kallsyms_encoding(p->kallsyms));
 	for (size_t i = 0; i < p->types.nfiles; i++) {
 		struct rv_dwarf_stats st;
 		rv_dwarf_stats(p->files[i], &st);
@@ -514,4 +745,18 @@ jv rv_facts_salvaged(jv doc, const char *dump)
 		sec = jv_object_set(sec, k, v);
 	jv_free(got);
 	return jv_object_set(doc, jv_string("dump"), sec);
+}
+
+bool rv_types_mode_parse(const char *s, enum rv_types_mode *ret)
+{
+	static const char *const names[] = {
+		[RV_TYPES_AUTO] = "auto", [RV_TYPES_DWARF] = "dwarf", [RV_TYPES_BTF] = "btf",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*ret = (enum rv_types_mode)i;
+			return true;
+		}
+	}
+	return false;
 }

@@ -5,25 +5,41 @@
  * through libkdumpfile, symbols from the vmlinux ELF symbol table (moved by
  * KERNELOFFSET) and from the dumped modules' kallsyms, types from DWARF
  * through libdw (vmlinux, then module debug files as they are loaded).
+ * Without a vmlinux debug file (--types auto) or with --types btf, symbols
+ * come from the dump's kallsyms and types from its BTF (docs/cli.md).
  */
 #ifndef RV_CLI_TARGET_KDUMP_H
 #define RV_CLI_TARGET_KDUMP_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "debuginfo.h"
 #include "dumpfile.h"
 #include "target.h"
 
+/** --types: where layouts (and with them symbols) come from. */
+enum rv_types_mode {
+	RV_TYPES_AUTO = 0,	/**< DWARF if a matching vmlinux is found, else BTF */
+	RV_TYPES_DWARF,		/**< the vmlinux and module debug files */
+	RV_TYPES_BTF,		/**< the dump's BTF and kallsyms */
+};
+
+/** Parse "auto", "dwarf" or "btf". */
+bool rv_types_mode_parse(const char *s, enum rv_types_mode *ret);
+
 struct rv_kdump_opts {
 	struct rv_debuginfo_opts debuginfo;
 	rv_progress_fn progress;	/**< slow steps, or NULL */
+	/** --types; auto says on stderr, in one line, when it takes BTF */
+	enum rv_types_mode types;
 };
 
 /**
- * Open @p dump, find and check its vmlinux, and set up @p t over them.
- * Errors: RV_ERR_IO/RV_ERR_CORRUPT/RV_ERR_INVALID (the dump cannot be
- * read), RV_ERR_NODEBUG (no matching vmlinux).
+ * Open @p dump, find and check its vmlinux (or its BTF and kallsyms), and
+ * set up @p t over them. Errors: RV_ERR_IO/RV_ERR_CORRUPT/RV_ERR_INVALID
+ * (the dump cannot be read), RV_ERR_NODEBUG (no matching vmlinux and no
+ * usable BTF: the message says what is missing and how to get it).
  */
 struct rv_error *rv_kdump_target_open(const char *dump,
 				      const struct rv_kdump_opts *opts,
@@ -34,11 +50,12 @@ void rv_kdump_target_close(struct rv_target *t);
 struct rv_kdump_info {
 	const char *format;
 	const char *release;
-	const char *vmlinux;
+	const char *vmlinux;		/**< NULL with BTF */
 	uint64_t kaslr_offset;
+	const char *types_from, *symbols_from;
 };
 void rv_kdump_target_info(struct rv_target *t, struct rv_kdump_info *ret);
-/** Print the DWARF index statistics of every debug file to @p f. */
+/** Print the type index statistics (DWARF files or BTF) to @p f. */
 void rv_kdump_target_stats(struct rv_target *t, FILE *f);
 
 /**

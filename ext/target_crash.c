@@ -362,7 +362,11 @@ static const struct rv_target_ops crash_target_ops = {
 
 struct rv_error *rv_crash_target_init(struct rv_target *t)
 {
-	return rv_target_init(t, &crash_target_ops, NULL);
+	struct rv_error *err = rv_target_init(t, &crash_target_ops, NULL);
+	// crash's vmlinux: its DWARF (libdw, gdb as fallback) and symbol table.
+	t->types_from = "dwarf";
+	t->symbols_from = "vmlinux";
+	return err;
 }
 
 const char *rv_crash_release(void)

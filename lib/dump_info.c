@@ -264,6 +264,10 @@ static struct rv_error *decode(struct rv_target *t, const char *select, jv *ret)
 {
 	(void)select;
 	jv sec = uts_facts(t, jv_object());
+	if (t->types_from)
+		sec = rv_jv_set(sec, "types_from", jv_string(t->types_from));
+	if (t->symbols_from)
+		sec = rv_jv_set(sec, "symbols_from", jv_string(t->symbols_from));
 	sec = rv_jv_set(sec, "cpus", cpu_facts(t));
 	sec = time_facts(t, sec);
 	sec = rv_jv_set(sec, "panic", panic_facts(t));

@@ -15,25 +15,11 @@
 #include <gelf.h>
 
 #include "dwarf_types.h"
+#include "name_index.h"
 #include "rv_file.h"
+#include "type_source.h"
 
 // ---- the name index ----
-
-enum name_space {
-	NS_STRUCT,
-	NS_UNION,
-	NS_ENUM,
-	NS_TYPE,	// typedefs and base types
-	NS_ENUMERATOR,
-};
-
-struct index_entry {
-	const char *name;	// points into the debug file's string data
-	uint32_t hash;
-	uint8_t ns;
-	uint8_t complete;	// not a DW_AT_declaration
-	uint64_t val;		// DIE offset, or an enumerator's value
-};
 
 struct rv_dwarf {
 	char *path;
@@ -41,9 +27,7 @@ struct rv_dwarf {
 	Elf *elf;
 	Dwfl *dwfl;		// set for relocatable files
 	Dwarf *dw;
-	// index
-	struct index_entry *tab;
-	size_t cap, used;
+	struct rv_name_index index;	// names -> DIE offsets, enumerators -> values
 	Dwarf_CU *cursor;	// last unit indexed (NULL: none yet)
 	bool exhausted;
 	unsigned int units;
@@ -53,72 +37,6 @@ struct rv_dwarf {
 	bool progress_shown;
 	char damage[160];	// libdw's complaint while indexing ("" if none)
 };
-
-static uint32_t name_hash(enum name_space ns, const char *name)
-{
-	uint32_t h = 2166136261u ^ ns;
-	for (const char *s = name; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static struct index_entry *index_slot(struct rv_dwarf *d, enum name_space ns,
-				      const char *name, uint32_t h)
-{
-	size_t mask = d->cap - 1;
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		struct index_entry *e = &d->tab[i];
-		if (!e->name || (e->hash == h && e->ns == ns && !strcmp(e->name, name)))
-			return e;
-	}
-}
-
-static bool index_grow(struct rv_dwarf *d)
-{
-	size_t ncap = d->cap ? d->cap * 2 : 4096;
-	struct index_entry *old = d->tab, *tab = calloc(ncap, sizeof(*tab));
-	if (!tab)
-		return false;
-	size_t ocap = d->cap;
-	d->tab = tab;
-	d->cap = ncap;
-	for (size_t i = 0; i < ocap; i++) {
-		if (old[i].name)
-			*index_slot(d, old[i].ns, old[i].name, old[i].hash) = old[i];
-	}
-	free(old);
-	return true;
-}
-
-// Keep the first complete definition of a name; a declaration only until a
-// definition turns up.
-static void index_add(struct rv_dwarf *d, enum name_space ns, const char *name,
-		      bool complete, uint64_t val)
-{
-	if ((d->used + 1) * 2 > d->cap && !index_grow(d))
-		return;	// out of memory: the lookup will just miss
-	uint32_t h = name_hash(ns, name);
-	struct index_entry *e = index_slot(d, ns, name, h);
-	if (e->name) {
-		if (!e->complete && complete) {
-			e->complete = true;
-			e->val = val;
-		}
-		return;
-	}
-	*e = (struct index_entry){ .name = name, .hash = h, .ns = ns,
-				   .complete = complete, .val = val };
-	d->used++;
-}
-
-static const struct index_entry *index_find(struct rv_dwarf *d,
-					    enum name_space ns, const char *name)
-{
-	if (!d->cap)
-		return NULL;
-	struct index_entry *e = index_slot(d, ns, name, name_hash(ns, name));
-	return e->name ? e : NULL;
-}
 
 static double now(void)
 {
@@ -167,20 +85,20 @@ static bool enum_is_signed(Dwarf_Die *en)
 static void index_die(struct rv_dwarf *d, Dwarf_Die *die)
 {
 	int tag = dwarf_tag(die);
-	enum name_space ns;
+	enum rv_name_space ns;
 	switch (tag) {
 	case DW_TAG_structure_type:
-		ns = NS_STRUCT;
+		ns = RV_NS_STRUCT;
 		break;
 	case DW_TAG_union_type:
-		ns = NS_UNION;
+		ns = RV_NS_UNION;
 		break;
 	case DW_TAG_enumeration_type:
-		ns = NS_ENUM;
+		ns = RV_NS_ENUM;
 		break;
 	case DW_TAG_typedef:
 	case DW_TAG_base_type:
-		ns = NS_TYPE;
+		ns = RV_NS_TYPE;
 		break;
 	default:
 		return;
@@ -188,7 +106,7 @@ static void index_die(struct rv_dwarf *d, Dwarf_Die *die)
 	bool complete = !dwarf_hasattr(die, DW_AT_declaration);
 	const char *name = dwarf_diename(die);
 	if (name)
-		index_add(d, ns, name, complete, dwarf_dieoffset(die));
+		rv_name_index_add(&d->index, ns, name, complete, dwarf_dieoffset(die));
 	if (tag != DW_TAG_enumeration_type || !complete)
 		return;
 	bool is_signed = enum_is_signed(die);
@@ -198,7 +116,7 @@ static void index_die(struct rv_dwarf *d, Dwarf_Die *die)
 	do {
 		const char *en = dwarf_diename(&e);
 		if (dwarf_tag(&e) == DW_TAG_enumerator && en)
-			index_add(d, NS_ENUMERATOR, en, true,
+			rv_name_index_add(&d->index, RV_NS_ENUMERATOR, en, true,
 				  (uint64_t)enumerator_value(&e, is_signed));
 	} while (dwarf_siblingof(&e, &e) == 0);
 }
@@ -247,12 +165,12 @@ static bool index_next_unit(struct rv_dwarf *d)
 
 // A complete entry for the name, indexing further units as needed; a
 // declaration-only entry if that is all the file has; NULL if none.
-static const struct index_entry *lookup(struct rv_dwarf *d, enum name_space ns,
-					const char *name)
+static const struct rv_name_entry *lookup(struct rv_dwarf *d, enum rv_name_space ns,
+					  const char *name)
 {
-	const struct index_entry *e;
+	const struct rv_name_entry *e;
 	for (;;) {
-		e = index_find(d, ns, name);
+		e = rv_name_index_find(&d->index, ns, name);
 		if ((e && e->complete) || !index_next_unit(d))
 			break;
 	}
@@ -265,7 +183,7 @@ static const struct index_entry *lookup(struct rv_dwarf *d, enum name_space ns,
 
 struct rv_error *rv_dwarf_check_struct(struct rv_dwarf *d, const char *name)
 {
-	const struct index_entry *e = lookup(d, NS_STRUCT, name);
+	const struct rv_name_entry *e = lookup(d, RV_NS_STRUCT, name);
 	if (e && e->complete)
 		return NULL;
 	if (d->damage[0])
@@ -282,7 +200,7 @@ void rv_dwarf_stats(const struct rv_dwarf *dw, struct rv_dwarf_stats *ret)
 {
 	ret->units_indexed = dw->units;
 	ret->units_total = dw->exhausted ? dw->units : 0;
-	ret->names = dw->used;
+	ret->names = dw->index.used;
 	ret->seconds = dw->seconds;
 }
 
@@ -382,7 +300,7 @@ void rv_dwarf_close(struct rv_dwarf *d)
 		elf_end(d->elf);
 	if (d->fd >= 0)
 		close(d->fd);
-	free(d->tab);
+	rv_name_index_free(&d->index);
 	free(d->path);
 	free(d);
 }
@@ -399,33 +317,13 @@ const char *rv_dwarf_path(const struct rv_dwarf *d)
 
 // ---- type names ----
 
-// gcc spells some base types differently from C programmers.
-static const char *base_type_alias(const char *name)
-{
-	static const char *const alias[][2] = {
-		{ "unsigned", "unsigned int" },
-		{ "long", "long int" },
-		{ "unsigned long", "long unsigned int" },
-		{ "long long", "long long int" },
-		{ "unsigned long long", "long long unsigned int" },
-		{ "short", "short int" },
-		{ "unsigned short", "short unsigned int" },
-		{ "signed char", "signed char" },
-	};
-	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++) {
-		if (!strcmp(name, alias[i][0]))
-			return alias[i][1];
-	}
-	return NULL;
-}
-
 // A complete DIE for (ns, name) from the first file that has one.
-static bool find_complete(const struct rv_types *ts, enum name_space ns,
+static bool find_complete(const struct rv_types *ts, enum rv_name_space ns,
 			  const char *name, Dwarf_Die *ret)
 {
 	for (size_t i = 0; i < ts->nfiles; i++) {
 		struct rv_dwarf *d = ts->files[i];
-		const struct index_entry *e = lookup(d, ns, name);
+		const struct rv_name_entry *e = lookup(d, ns, name);
 		if (e && e->complete && dwarf_offdie(d->dw, e->val, ret))
 			return true;
 	}
@@ -435,25 +333,12 @@ static bool find_complete(const struct rv_types *ts, enum name_space ns,
 // Parse a C type spelling ("struct r1conf", "atomic_t", "unsigned long").
 static bool find_type(const struct rv_types *ts, const char *type, Dwarf_Die *ret)
 {
-	static const struct {
-		const char *prefix;
-		enum name_space ns;
-	} tags[] = {
-		{ "struct ", NS_STRUCT },
-		{ "union ", NS_UNION },
-		{ "enum ", NS_ENUM },
-	};
-	while (*type == ' ')
-		type++;
-	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
-		size_t n = strlen(tags[i].prefix);
-		if (!strncmp(type, tags[i].prefix, n))
-			return find_complete(ts, tags[i].ns, type + n, ret);
-	}
-	if (find_complete(ts, NS_TYPE, type, ret))
+	enum rv_name_space ns;
+	const char *name = rv_type_spelling(type, &ns);
+	if (find_complete(ts, ns, name, ret))
 		return true;
-	const char *alias = base_type_alias(type);
-	return alias && find_complete(ts, NS_TYPE, alias, ret);
+	const char *alias = ns == RV_NS_TYPE ? rv_base_type_alias(name) : NULL;
+	return alias && find_complete(ts, RV_NS_TYPE, alias, ret);
 }
 
 // ---- DIE helpers ----
@@ -479,8 +364,8 @@ static bool resolve_declaration(const struct rv_types *ts, Dwarf_Die *die)
 	const char *name = dwarf_diename(die);
 	if (!name)
 		return false;
-	enum name_space ns = dwarf_tag(die) == DW_TAG_structure_type ? NS_STRUCT :
-			     dwarf_tag(die) == DW_TAG_union_type ? NS_UNION : NS_ENUM;
+	enum rv_name_space ns = dwarf_tag(die) == DW_TAG_structure_type ? RV_NS_STRUCT :
+			     dwarf_tag(die) == DW_TAG_union_type ? RV_NS_UNION : RV_NS_ENUM;
 	return find_complete(ts, ns, name, die);
 }
 
@@ -881,7 +766,7 @@ struct rv_error *rv_types_enum(const struct rv_types *ts, const char *name,
 			       int64_t *ret)
 {
 	for (size_t i = 0; i < ts->nfiles; i++) {
-		const struct index_entry *e = lookup(ts->files[i], NS_ENUMERATOR, name);
+		const struct rv_name_entry *e = lookup(ts->files[i], RV_NS_ENUMERATOR, name);
 		if (e) {
 			*ret = (int64_t)e->val;
 			return NULL;
@@ -889,3 +774,28 @@ struct rv_error *rv_types_enum(const struct rv_types *ts, const char *name,
 	}
 	return rv_error_format(RV_ERR_LOOKUP, "no enumerator %s", name);
 }
+
+// ---- as a type source ----
+
+static struct rv_error *src_size(void *src, const char *type, uint64_t *ret)
+{
+	return rv_types_size(src, type, ret);
+}
+
+static struct rv_error *src_member(void *src, const char *type, const char *path,
+				   struct rv_member *ret)
+{
+	return rv_types_member(src, type, path, ret);
+}
+
+static struct rv_error *src_enum(void *src, const char *name, int64_t *ret)
+{
+	return rv_types_enum(src, name, ret);
+}
+
+const struct rv_type_source_ops rv_dwarf_source_ops = {
+	.name = "dwarf",
+	.size = src_size,
+	.member = src_member,
+	.enum_value = src_enum,
+};

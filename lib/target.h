@@ -97,6 +97,10 @@ struct rv_target {
 	uint64_t *percpu_offset;	/**< nr_cpu_ids entries, lazily read */
 	uint64_t *cpu_online;		/**< bitmap, lazily read */
 	unsigned int max_list;		/**< bound for list walks */
+	/** Where layouts and symbols come from, for the facts (dump.types_from:
+	 *  "dwarf" or "btf"; dump.symbols_from: "vmlinux" or "kallsyms");
+	 *  set by the backend, NULL if it does not say. */
+	const char *types_from, *symbols_from;
 };
 
 /** Prepare @p t over @p ops / @p priv. */
