@@ -540,7 +540,7 @@ static struct rv_error *open_btf(struct rv_target *t, struct kdump_priv *p)
 {
 	struct rv_error *err = rv_kallsyms_load(t, &p->kallsyms);
 	if (err)
-		return rv_error_wrap(err, "no kallsyms");
+		return rv_error_wrap(err, "types from the dump's BTF need its kallsyms");
 	uint64_t start, stop;
 	err = rv_kallsyms_lookup(p->kallsyms, "__start_BTF", &start);
 	if (!err)
@@ -589,11 +589,12 @@ static void debug_package_hint(const char *release, const char *build_id,
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (build_id && *build_id)
-		snprintf(buf + n, size - n, ", or fetch it with debuginfod: "
+		snprintf(buf + n, size - n, ", or fetch the vmlinux from a debuginfod server: "
 			 "debuginfod-find debuginfo %s", build_id);
 	else
-		snprintf(buf + n, size - n, ", or from a debuginfod server by the vmlinux "
-			 "build id (the dump has no BUILD-ID: v5.9+)");
+		snprintf(buf + n, size - n, ", or fetch the vmlinux from a debuginfod server "
+			 "by its build id (debuginfod-find debuginfo BUILD-ID; this dump's "
+			 "VMCOREINFO has no BUILD-ID, v5.9+)");
 }
 
 static struct rv_error *open_priv(struct rv_target *t, struct kdump_priv *p,
@@ -639,7 +640,7 @@ static struct rv_error *open_priv(struct rv_target *t, struct kdump_priv *p,
 		return err;
 	}
 	// Neither: say what is missing and how to get debug info.
-	char hint[384];
+	char hint[512];
 	debug_package_hint(rv_dumpfile_release(p->dump), build_id, hint, sizeof(hint));
 	struct rv_error *out = rv_error_format(RV_ERR_NODEBUG, "%s%s%s; %s",
 					       dwarf_err ? dwarf_err->msg : "",

@@ -486,7 +486,7 @@ struct rv_error *rv_btf_member(const struct rv_btf *b, const char *type,
 {
 	struct bt agg;
 	if (!find_type(b, type, &agg))
-		return rv_error_format(RV_ERR_LOOKUP, "no type '%s' in the BTF", type);
+		return rv_error_format(RV_ERR_LOOKUP, "no type '%s' in the debug info", type);
 	if (!strip_type(b, &agg) || !is_struct_or_union(&agg))
 		return rv_error_format(RV_ERR_LOOKUP, "'%s' is not a struct or union", type);
 	uint64_t bits = 0;
@@ -497,7 +497,7 @@ struct rv_error *rv_btf_member(const struct rv_btf *b, const char *type,
 		const char *dot = strchr(comp, '.');
 		size_t len = dot ? (size_t)(dot - comp) : strlen(comp);
 		if (!len || !find_member(b, &agg, comp, len, bits, &m, &bits, &bitfield, 0))
-			return rv_error_format(RV_ERR_LOOKUP, "no member %s.%s in the BTF",
+			return rv_error_format(RV_ERR_LOOKUP, "no member %s.%s in the debug info",
 					       type, path);
 		if (!dot)
 			break;
@@ -523,7 +523,7 @@ struct rv_error *rv_btf_size(const struct rv_btf *b, const char *type, uint64_t 
 	}
 	struct bt x;
 	if (!find_type(b, type, &x) || !strip_type(b, &x) || !size_of(&x, ret))
-		return rv_error_format(RV_ERR_LOOKUP, "no type '%s' in the BTF", type);
+		return rv_error_format(RV_ERR_LOOKUP, "no type '%s' in the debug info", type);
 	return NULL;
 }
 

@@ -102,8 +102,8 @@ static struct rv_error *read_tables(struct rv_target *t, struct tables *tb)
 		}
 	}
 	if (missing[0])
-		return rv_error_format(RV_ERR_NODEBUG, "VMCOREINFO lacks %s (kallsyms in "
-				       "VMCOREINFO came with v6.0)", missing);
+		return rv_error_format(RV_ERR_NODEBUG, "VMCOREINFO lacks %s (named there "
+				       "from v6.0 on)", missing);
 	struct rv_error *err = rv_read_u32(t, tb->addr[NUM], &tb->num);
 	if (!err)
 		err = rv_read_u64(t, tb->addr[BASE], &tb->base);
