@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark: wall time and peak memory of the standalone program and of
-# crash with the extension, on every rig dump. Prints a Markdown table
-# (docs/performance.md records the figures). Not a test: it asserts nothing.
+# crash with the extension, on every rig dump; then the program with types
+# from DWARF (the vmlinux debug file) against types from the dump's BTF
+# (--types btf), with CPU time. Prints Markdown tables (docs/performance.md
+# records the figures). Not a test: it asserts nothing.
 #
 #   make bench            # or: bench/run.sh [RUNS]
 #
@@ -18,19 +20,31 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # measure OUT CMD...: median wall seconds and max RSS (MiB) over $runs runs.
+# MEASURE_CPU=1: also the median CPU seconds (user + system).
 measure() {
 	local out=$1
 	shift
 	: >"$out"
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>&1 || true
+		/usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" >/dev/null 2>&1 || true
 		# GNU time puts "Command exited with non-zero status N" first
 		# when the command fails (triage exits 1 on findings).
 		tail -n 1 "$tmp/time" >>"$out"
 	done
-	sort -n "$out" | awk -v n="$runs" '
-		{ t[NR] = $1; if ($2 > m) m = $2 }
-		END { printf "%.2f s | %.0f MiB", t[int((n + 1) / 2)], m / 1024 }'
+	sort -n "$out" | awk -v n="$runs" -v cpu="${MEASURE_CPU:-}" '
+		{ t[NR] = $1; c[NR] = $3 + $4; if ($2 > m) m = $2 }
+		END {
+			k = int((n + 1) / 2)
+			if (cpu) {
+				for (i = 2; i <= n; i++)	# mawk has no asort
+					for (j = i; j > 1 && c[j - 1] > c[j]; j--) {
+						x = c[j]; c[j] = c[j - 1]; c[j - 1] = x
+					}
+				printf "%.2f s, %.2f s CPU | %.0f MiB", t[k], c[k], m / 1024
+			} else {
+				printf "%.2f s | %.0f MiB", t[k], m / 1024
+			}
+		}'
 }
 
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1 /proc/loadavg)"
@@ -50,4 +64,20 @@ for sc in $scenarios; do
 	cq=$(measure "$tmp/m3" crash -s "$RV_VMLINUX" "$dump" -i "$tmp/quit.in")
 	ce=$(measure "$tmp/m4" crash -s "$RV_VMLINUX" "$dump" -i "$tmp/ext.in")
 	echo "| $sc | ${size} MiB | $cli | $tri | $cq | $ce |"
+done
+
+# DWARF (vmlinux debug file) against BTF (the dump's own types, kallsyms).
+echo
+echo "| dump | \`facts --json\` DWARF | peak RSS | \`facts --json --types btf\` | peak RSS | \`triage\` DWARF | peak RSS | \`triage --no-default-debuginfo\` (BTF) | peak RSS |"
+echo "|---|---|---|---|---|---|---|---|---|"
+export MEASURE_CPU=1
+for sc in $scenarios; do
+	dir=$("$RV_ROOT/dumps/rig.py" path "$sc" 2>/dev/null) || continue
+	dump=$dir/vmcore
+	[ -r "$dump" ] || continue
+	fd=$(measure "$tmp/b1" "$RV_CLI" facts --json --types dwarf "$dump")
+	fb=$(measure "$tmp/b2" "$RV_CLI" facts --json --types btf "$dump")
+	td=$(measure "$tmp/b3" "$RV_CLI" triage --types dwarf "$dump")
+	tb=$(measure "$tmp/b4" "$RV_CLI" triage --no-default-debuginfo "$dump")
+	echo "| $sc | $fd | $fb | $td | $tb |"
 done

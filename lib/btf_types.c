@@ -167,6 +167,7 @@ static struct rv_error *add_file(struct rv_btf *b, const char *module,
 	}
 	f->bytes = size;
 	uint32_t first = base ? btf__type_cnt(base) : 1, n = btf__type_cnt(f->btf);
+	rv_name_index_reserve(&f->index, (n - first) / 2);	// about half are named
 	for (uint32_t id = first; id < n; id++) {
 		const struct btf_type *t = btf__type_by_id(f->btf, id);
 		if (t)

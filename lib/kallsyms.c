@@ -12,7 +12,7 @@
 // - the first character of an expanded name is its type ('T', 't', 'D'...);
 //   upper case is global.
 // - kallsyms_offsets: one s32 per symbol. With CONFIG_KALLSYMS_ABSOLUTE_PERCPU
-//   (x86_64 SMP until v6.15) a non-negative offset is the absolute value
+//   (x86_64 SMP) a non-negative offset is the absolute value
 //   (per-CPU symbols) and a negative one is kallsyms_relative_base - 1 - off;
 //   without it every offset is an unsigned offset from kallsyms_relative_base.
 //   VMCOREINFO does not say which: the encoding that puts _stext where
@@ -246,6 +246,8 @@ static struct rv_error *decode(struct rv_target *t, struct tables *tb, struct rv
 					      "kallsyms offsets do not decode: _stext is %#" PRIx64
 					      " in VMCOREINFO, neither encoding gives it", stext);
 	}
+	if (!err)
+		rv_name_index_reserve(&ks->index, tb->num);
 	// Index: a global symbol wins over a local one of the same name, else
 	// the first (as the vmlinux symbol table is read).
 	for (uint32_t i = 0; !err && i < tb->num; i++) {

@@ -25,9 +25,8 @@ static struct rv_name_entry *slot(const struct rv_name_index *ix,
 	}
 }
 
-static bool grow(struct rv_name_index *ix)
+static bool grow_to(struct rv_name_index *ix, size_t ncap)
 {
-	size_t ncap = ix->cap ? ix->cap * 2 : 4096;
 	struct rv_name_entry *old = ix->tab, *tab = calloc(ncap, sizeof(*tab));
 	if (!tab)
 		return false;
@@ -40,6 +39,19 @@ static bool grow(struct rv_name_index *ix)
 	}
 	free(old);
 	return true;
+}
+
+static bool grow(struct rv_name_index *ix)
+{
+	return grow_to(ix, ix->cap ? ix->cap * 2 : 4096);
+}
+
+bool rv_name_index_reserve(struct rv_name_index *ix, size_t n)
+{
+	size_t cap = ix->cap ? ix->cap : 4096;
+	while (cap < 2 * (n + 1))
+		cap *= 2;
+	return cap == ix->cap || grow_to(ix, cap);
 }
 
 void rv_name_index_add(struct rv_name_index *ix, enum rv_name_space ns,

@@ -42,6 +42,8 @@ void rv_name_index_add(struct rv_name_index *ix, enum rv_name_space ns,
 const struct rv_name_entry *rv_name_index_find(const struct rv_name_index *ix,
 					       enum rv_name_space ns, const char *name);
 void rv_name_index_free(struct rv_name_index *ix);
+/** Room for @p n names without rehashing (a hint: false if out of memory). */
+bool rv_name_index_reserve(struct rv_name_index *ix, size_t n);
 
 /**
  * Split a C type spelling: "struct r1conf" -> RV_NS_STRUCT "r1conf";

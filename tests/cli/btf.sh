@@ -114,6 +114,7 @@ check_dump() {
 	local fd fb
 	fd=$(jq -S -c '[.findings[] | {rule, severity, message, evidence}]' "$out/tri-dwarf.json")
 	fb=$(jq -S -c '[.findings[] | {rule, severity, message, evidence}]' "$out/tri-btf.json")
+	rv_match "$sc: triage with debug info has a findings list" '^\[' "$fd"
 	rv_eq "$sc: same findings without debug files" "$fd" "$fb"
 	rv_eq "$sc: same summary" "$(jq -S -c .summary "$out/tri-dwarf.json")" \
 		"$(jq -S -c .summary "$out/tri-btf.json")"
