@@ -156,6 +156,21 @@ rv_crash() {
 	return $rc
 }
 
+# rv_same_json NAME FILE_A FILE_B FILTER: the filtered JSON of both files is
+# equal (keys sorted) and an object (a missing section fails); a short diff
+# when not.
+rv_same_json() {
+	local a b
+	a=$(jq -S "$4" "$2" 2>&1)
+	b=$(jq -S "$4" "$3" 2>&1)
+	if [ "$a" == "$b" ] && [ "$(jq -r "$4 | type" "$3" 2>/dev/null)" == "object" ]; then
+		rv_ok "$1"
+	else
+		rv_not_ok "$1:"
+		diff <(echo "$a") <(echo "$b") | head -20 | sed 's/^/#   /'
+	fi
+}
+
 # rv_jq FILE FILTER: a raw jq value from a JSON file ("" when unreadable).
 rv_jq() {
 	jq -r "$2" "$1" 2>/dev/null

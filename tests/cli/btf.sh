@@ -23,20 +23,6 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 unset RAIDVIRT_DEBUGINFO
 
-# same_json NAME A B FILTER: the filtered JSON of both files is equal and
-# an object (a missing section fails).
-same_json() {
-	local a b
-	a=$(jq -S "$4" "$2" 2>&1)
-	b=$(jq -S "$4" "$3" 2>&1)
-	if [ "$a" == "$b" ] && [ "$(jq -r "$4 | type" "$3" 2>/dev/null)" == "object" ]; then
-		rv_ok "$1"
-	else
-		rv_not_ok "$1:"
-		diff <(echo "$a") <(echo "$b") | head -20 | sed 's/^/#   /'
-	fi
-}
-
 # The symbols the decoders ask for (lib/*.c), and layouts they read.
 decoder_symbols() {
 	grep -oh 'rv_symbol([a-z>-]*, "[A-Za-z0-9_]*"' "$RV_ROOT"/lib/*.c |
@@ -80,11 +66,11 @@ check_dump() {
 	rv_eq "$sc: dwarf dump.symbols_from" vmlinux "$(rv_jq "$out/dwarf.json" .dump.symbols_from)"
 	rv_eq "$sc: btf dump.types_from" btf "$(rv_jq "$out/btf.json" .dump.types_from)"
 	rv_eq "$sc: btf dump.symbols_from" kallsyms "$(rv_jq "$out/btf.json" .dump.symbols_from)"
-	same_json "$sc: section dump (but types_from, symbols_from)" "$out/dwarf.json" \
+	rv_same_json "$sc: section dump (but types_from, symbols_from)" "$out/dwarf.json" \
 		"$out/btf.json" '.dump | del(.types_from, .symbols_from)'
 	local s
 	for s in $SECTIONS; do
-		same_json "$sc: section $s" "$out/dwarf.json" "$out/btf.json" ".$s"
+		rv_same_json "$sc: section $s" "$out/dwarf.json" "$out/btf.json" ".$s"
 	done
 	rv_eq "$sc: btf: no debuginfo_missing anywhere" 0 \
 		"$(jq '[.. | objects | select(has("debuginfo_missing"))] | length' "$out/btf.json")"

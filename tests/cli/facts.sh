@@ -28,20 +28,6 @@ field() {
 	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
 }
 
-# same_json NAME FILE_A FILE_B FILTER: the filtered JSON of both files is
-# equal (keys sorted); a short diff when not.
-same_json() {
-	local a b
-	a=$(jq -S "$4" "$2" 2>&1)
-	b=$(jq -S "$4" "$3" 2>&1)
-	if [ "$a" == "$b" ] && [ "$(jq -r "$4 | type" "$3" 2>/dev/null)" == "object" ]; then
-		rv_ok "$1"
-	else
-		rv_not_ok "$1:"
-		diff <(echo "$a") <(echo "$b") | head -20 | sed 's/^/#   /'
-	fi
-}
-
 check_scenario() {
 	local sc=$1 dir out=$WORK/$1
 	mkdir -p "$out"
@@ -120,7 +106,7 @@ check_scenario() {
 
 	# ---- facts: section by section, nothing deleted ----
 	for s in $SECTIONS; do
-		same_json "$sc: facts section $s equals crash's" "$cdir/facts.json" "$out/cli.json" ".$s"
+		rv_same_json "$sc: facts section $s equals crash's" "$cdir/facts.json" "$out/cli.json" ".$s"
 	done
 	for s in md vectors blk virtio; do
 		if [ -s "$out/show-$s.txt" ] && cmp -s "$cdir/$s.txt" "$out/show-$s.txt"; then
@@ -206,7 +192,7 @@ check_scenario() {
 		timeout 60 "$RV_CLI" facts --json "$dir/vmcore.elf" >"$out/elf.json" 2>/dev/null
 		rv_eq "$sc: ELF facts exit status" 0 $?
 		for s in $SECTIONS; do
-			same_json "$sc: ELF facts section $s equals the kdump one" \
+			rv_same_json "$sc: ELF facts section $s equals the kdump one" \
 				"$out/cli.json" "$out/elf.json" ".$s"
 		done
 	else
@@ -216,7 +202,7 @@ check_scenario() {
 		makedumpfile -R "$out/plain.kdump" <"$dump" >/dev/null 2>&1
 		timeout 60 "$RV_CLI" facts --json "$out/plain.kdump" >"$out/plain.json" 2>/dev/null
 		rv_eq "$sc: reassembled kdump facts exit status" 0 $?
-		same_json "$sc: reassembled kdump facts equal the flattened ones" \
+		rv_same_json "$sc: reassembled kdump facts equal the flattened ones" \
 			"$out/cli.json" "$out/plain.json" "."
 		rm -f "$out/plain.kdump"
 	else
