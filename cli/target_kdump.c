@@ -18,7 +18,7 @@
 #define MAX_DEBUG_FILES 64		// vmlinux + modules with debug info
 #define MAX_MODULE_SYMS (1u << 20)	// num_symtab of one module
 #define MAX_MODULE_STRTAB (16u << 20)	// bytes of one module's strtab
-#define MAX_BTF_BYTES (256u << 20)	// vmlinux BTF (6.1: 4 MiB)
+#define MAX_BTF_BYTES (64u << 20)	// one BTF blob (vmlinux 6.1: 4 MiB, 6.12: 6 MiB)
 
 struct module_symbol {
 	char *name;

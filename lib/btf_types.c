@@ -18,6 +18,7 @@
 
 #define MAX_BTF_FILES 64	// vmlinux + modules
 #define MAX_DEPTH 32		// typedef/qualifier chains, nested anonymous members
+#define MAX_VISITS 100000	// members looked at for one path component
 
 struct btf_file {
 	struct btf *btf;
@@ -412,12 +413,15 @@ static bool is_struct_or_union(const struct bt *x)
 static bool find_member(const struct rv_btf *b, const struct bt *agg,
 			const char *name, size_t len, uint64_t base_bits,
 			struct bt *ret, uint64_t *ret_bits, unsigned int *ret_bitfield,
-			int depth)
+			int depth, unsigned int *visits)
 {
 	if (depth > MAX_DEPTH)
 		return false;
 	const struct btf_member *m = btf_members(agg->t);
 	for (unsigned int i = 0; i < btf_vlen(agg->t); i++, m++) {
+		// Hostile BTF: anonymous members nesting a struct in itself.
+		if (++*visits > MAX_VISITS)
+			return false;
 		const char *mname = btf__name_by_offset(agg->btf, m->name_off);
 		uint64_t pos = base_bits + btf_member_bit_offset(agg->t, i);
 		struct bt mt;
@@ -441,7 +445,7 @@ static bool find_member(const struct rv_btf *b, const struct bt *agg,
 		struct bt inner = mt;
 		if (strip_type(b, &inner) && is_struct_or_union(&inner) &&
 		    find_member(b, &inner, name, len, pos, ret, ret_bits, ret_bitfield,
-				depth + 1))
+				depth + 1, visits))
 			return true;
 	}
 	return false;
@@ -497,7 +501,9 @@ struct rv_error *rv_btf_member(const struct rv_btf *b, const char *type,
 	for (;;) {
 		const char *dot = strchr(comp, '.');
 		size_t len = dot ? (size_t)(dot - comp) : strlen(comp);
-		if (!len || !find_member(b, &agg, comp, len, bits, &m, &bits, &bitfield, 0))
+		unsigned int visits = 0;
+		if (!len || !find_member(b, &agg, comp, len, bits, &m, &bits, &bitfield, 0,
+					 &visits))
 			return rv_error_format(RV_ERR_LOOKUP, "no member %s.%s in the debug info",
 					       type, path);
 		if (!dot)
