@@ -211,7 +211,7 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 			break;
 		case OPT_TYPES:
 			if (!rv_types_mode_parse(optarg, &o->kopts.types))
-				return usage_error(usage, "bad --types '%s' (auto, dwarf, btf)",
+				return rv_usage_error(usage, "bad --types '%s' (auto, dwarf, btf)",
 						   optarg);
 			break;
 		case OPT_DUMP:

@@ -206,7 +206,7 @@ static int parse_common(int argc, char **argv, const char *allowed,
 			break;
 		case OPT_TYPES:
 			if (!rv_types_mode_parse(optarg, &c->kopts.types))
-				return usage_error(usage, "bad --types '%s' (auto, dwarf, btf)",
+				return rv_usage_error(usage, "bad --types '%s' (auto, dwarf, btf)",
 						   optarg);
 			break;
 		case OPT_SECTION:
