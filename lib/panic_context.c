@@ -254,7 +254,11 @@ jv rv_panic_context(struct rv_target *t, jv report, jv oops)
 			rv_addr_t a = r.v[rsp] + 8 * (rv_addr_t)k;
 			struct rv_error *err = rv_read_u64(t, a, &w);
 			if (err) {
-				ctx = rv_jv_set_error(ctx, rv_error_wrap(err, "stack at RSP"));
+				// The slots are an extra (the registers are the
+				// context): an unreadable stack is noted, not an error
+				// of the dump section.
+				ctx = rv_jv_set(ctx, "stack_unreadable", rv_jv_error(
+					rv_error_wrap(err, "stack at RSP")));
 				break;
 			}
 			jv is = rv_panic_classify(t, w, 0);
