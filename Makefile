@@ -46,7 +46,7 @@ LIBRV  := $(BUILD)/lib/librv.a
 EXT_SO := $(BUILD)/ext/raidvirt.so
 CLI    := $(BUILD)/cli/raidvirt
 
-.PHONY: all deps check demo dumps clean test-unit test-mutation test-rig test-ext test-cli \
+.PHONY: all deps check demo dumps clean fuzz test-unit test-mutation test-rig test-ext test-cli \
         driver bench
 
 # The sanitized build is the CLI's (crash cannot load an ASan extension).
@@ -119,6 +119,10 @@ else
 check: all test-unit test-mutation
 	@tests/run-all.sh
 endif
+
+# libFuzzer targets (tests/fuzz): make fuzz FUZZ_SECONDS=N (each target).
+fuzz: all
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) tests/fuzz/run.sh
 
 demo: all
 	@tools/demo.sh

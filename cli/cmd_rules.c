@@ -444,6 +444,7 @@ static jv triage_facts(const struct opts *o, const char *source, bool *incomplet
 		*evaluate = false;
 		return doc;
 	}
+	jv_free(*problems);
 	*problems = rv_facts_validate(jv_copy(doc));
 	jv_array_foreach(*problems, i, p) {
 		fprintf(stderr, "%s: %s: not a usable facts document: %s\n", prog, o->facts,

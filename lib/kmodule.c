@@ -19,7 +19,10 @@ static struct rv_error *module_holds(struct rv_target *t, rv_addr_t mod,
 	struct rv_error *err;
 	*ret = false;
 	struct rv_member mem;
-	if (!rv_member(t, M, "mem", &mem) && mem.kind == RV_KIND_ARRAY) {
+	struct rv_error *merr = rv_member(t, M, "mem", &mem);
+	bool has_mem = !merr && mem.kind == RV_KIND_ARRAY;
+	rv_error_destroy(merr);	// no mem[]: an older layout below
+	if (has_mem) {
 		uint64_t esz;
 		if ((err = rv_type_size(t, "struct module_memory", &esz)))
 			return err;

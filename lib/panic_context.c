@@ -185,13 +185,13 @@ static jv note_object(jv objects, jv is, const char *where)
 
 jv rv_panic_context(struct rv_target *t, jv report, jv oops)
 {
-	jv ctx = jv_object();
 	if (jv_get_kind(report) != JV_KIND_ARRAY ||
 	    jv_array_length(jv_copy(report)) == 0) {
 		jv_free(report);
 		jv_free(oops);
 		return jv_null();
 	}
+	jv ctx = jv_object();
 	ctx = rv_jv_set(ctx, "source", jv_string("log"));
 	rv_addr_t fault = jv_get_kind(oops) == JV_KIND_STRING ?
 		fault_address(jv_string_value(oops)) : 0;
