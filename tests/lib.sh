@@ -193,3 +193,16 @@ rv_run_bounded() {
 	rv_eq "$name: stderr lines" 1 "$(wc -l <"$WORK/err")"
 	rv_match "$name: stderr" "$re" "$(head -1 "$WORK/err")"
 }
+
+# rv_scenario_dir SCENARIO: the dump directory of a rig scenario: under
+# $RV_DUMPS (a snapshot), the latest cached one with $RV_NO_BUILD (never
+# start the rig), else rv_dump_dir (building it if needed).
+rv_scenario_dir() {
+	if [ -n "$RV_DUMPS" ]; then
+		echo "$RV_DUMPS/$1"
+	elif [ -n "$RV_NO_BUILD" ]; then
+		readlink -f "$RV_BUILD/dumps/$RV_RELEASE/$1"
+	else
+		rv_dump_dir "$1"
+	fi
+}

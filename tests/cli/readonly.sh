@@ -14,13 +14,7 @@ if ! command -v strace >/dev/null; then
 	rv_summary
 	exit 1
 fi
-if [ -n "$RV_DUMPS" ]; then
-	dir=$RV_DUMPS/raid1-frozen
-elif [ -n "$RV_NO_BUILD" ]; then
-	dir=$(readlink -f "$RV_BUILD/dumps/$RV_RELEASE/raid1-frozen")
-else
-	dir=$(rv_dump_dir raid1-frozen)
-fi
+dir=$(rv_scenario_dir raid1-frozen)
 for dump in "$dir/vmcore" "$dir/vmcore.elf"; do
 	if [ ! -f "$dump" ]; then
 		rv_not_ok "no rig dump $dump (dumps/rig.py build raid1-frozen)"

@@ -18,13 +18,7 @@ for f in "$RV_EXT" "$RV_VMLINUX"; do
 		exit 1
 	fi
 done
-if [ -n "$RV_DUMPS" ]; then
-	dir=$RV_DUMPS/raid1-frozen
-elif [ -n "$RV_NO_BUILD" ]; then
-	dir=$(readlink -f "$RV_BUILD/dumps/$RV_RELEASE/raid1-frozen")
-else
-	dir=$(rv_dump_dir raid1-frozen)
-fi
+dir=$(rv_scenario_dir raid1-frozen)
 if [ ! -f "$dir/vmcore" ]; then
 	rv_not_ok "no raid1-frozen rig dump (dumps/rig.py build raid1-frozen)"
 	rv_summary

@@ -21,16 +21,7 @@ if [ ! -x "$RV_CLI" ]; then
 	exit 1
 fi
 
-# dump_dir SCENARIO: the rig's dump directory (as tests/cli/bad_input.sh).
-dump_dir() {
-	if [ -n "$RV_DUMPS" ]; then
-		echo "$RV_DUMPS/$1"
-	elif [ -n "$RV_NO_BUILD" ]; then
-		readlink -f "$RV_BUILD/dumps/$RV_RELEASE/$1"
-	else
-		rv_dump_dir "$1"
-	fi
-}
+dump_dir() { rv_scenario_dir "$1"; }
 
 
 healthy=$(dump_dir healthy)
