@@ -19,6 +19,7 @@
 
 #include "dumpfile.h"
 #include "rv_file.h"
+#include "target.h"
 
 // Physical memory an ELF LOAD segment describes but does not hold
 // (p_filesz < p_memsz: pages makedumpfile left out).
@@ -755,4 +756,118 @@ jv rv_dumpfile_salvage(const char *path)
 	}
 	free(text);
 	return jv_object_set(out, jv_string("vmcoreinfo"), v);
+}
+
+// ---- the dump's own notes (dump.provenance) ----
+//
+// ELF: the PT_NOTE segments. kdump-compressed: the note blob the sub-header
+// points at (offset_note/size_note, header_version >= 4), which holds the
+// same notes as the ELF it was made from. Both are Elf64_Nhdr {namesz,
+// descsz, type} followed by the name and the descriptor, each padded to 4
+// bytes. Counted: "CORE" NT_PRSTATUS (one per CPU: the kernel's crash_notes
+// or QEMU's), "QEMU" (QEMU's CPU state, written only by dump-guest-memory),
+// "VMCOREINFO".
+
+#define MAX_NOTE_BLOB (UINT64_C(16) << 20)
+#define DISKDUMP_HDR_VERSION 8		// int header_version
+#define DISKDUMP_SUB_DUMP_LEVEL 8	// kdump_sub_header: int dump_level
+#define DISKDUMP_SUB_OFFSET_NOTE 48	// off_t offset_note (header_version >= 4)
+#define DISKDUMP_SUB_SIZE_NOTE 56	// unsigned long size_note
+
+static void count_notes(const unsigned char *p, size_t len, struct rv_dump_file *ret)
+{
+	if (ret->nr_prstatus < 0)
+		ret->nr_prstatus = 0;
+	if (ret->nr_qemu < 0)
+		ret->nr_qemu = 0;
+	if (ret->vmcoreinfo < 0)
+		ret->vmcoreinfo = 0;
+	size_t off = 0;
+	while (off + 12 <= len) {
+		uint32_t namesz = le32(p + off), descsz = le32(p + off + 4);
+		uint32_t type = le32(p + off + 8);
+		uint64_t name_end = off + 12 + (((uint64_t)namesz + 3) & ~UINT64_C(3));
+		uint64_t next = name_end + (((uint64_t)descsz + 3) & ~UINT64_C(3));
+		if (next > len || namesz > 64)
+			break;
+		const char *name = (const char *)p + off + 12;
+		if (namesz == 5 && !memcmp(name, "CORE", 5) && type == NT_PRSTATUS)
+			ret->nr_prstatus++;
+		else if (namesz >= 4 && !memcmp(name, "QEMU", 4))
+			ret->nr_qemu++;
+		else if (namesz == 11 && !memcmp(name, "VMCOREINFO", 11))
+			ret->vmcoreinfo = 1;
+		off = next;
+	}
+}
+
+static struct rv_error *note_blob(int fd, uint64_t off, uint64_t size,
+				  struct rv_dump_file *ret)
+{
+	if (size > MAX_NOTE_BLOB)
+		return rv_error_format(RV_ERR_CORRUPT, "note segment of %" PRIu64
+				       " bytes: implausible, not read", size);
+	unsigned char *buf = malloc(size ? size : 1);
+	if (!buf)
+		return &rv_enomem;
+	struct rv_error *err = read_full(fd, buf, size, (off_t)off, "dump", "the notes");
+	if (!err)
+		count_notes(buf, size, ret);
+	free(buf);
+	return err;
+}
+
+static struct rv_error *elf_notes(int fd, struct rv_dump_file *ret)
+{
+	elf_version(EV_CURRENT);
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t n;
+	struct rv_error *err = NULL;
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &n)) {
+		err = rv_error_format(RV_ERR_CORRUPT, "ELF program headers unreadable");
+		goto out;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_NOTE)
+			err = note_blob(fd, ph.p_offset, ph.p_filesz, ret);
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	return err;
+}
+
+static struct rv_error *diskdump_notes(int fd, struct rv_dump_file *ret)
+{
+	unsigned char hdr[DISKDUMP_HDR_BLOCK_SIZE + 4], sub[DISKDUMP_SUB_SIZE_NOTE + 8];
+	struct rv_error *err = read_full(fd, hdr, sizeof(hdr), 0, "dump", "the header");
+	if (err)
+		return err;
+	uint32_t version = le32(hdr + DISKDUMP_HDR_VERSION);
+	uint32_t block = le32(hdr + DISKDUMP_HDR_BLOCK_SIZE);
+	if ((err = read_full(fd, sub, sizeof(sub), (off_t)block, "dump", "the sub-header")))
+		return err;
+	ret->dump_level = (int)le32(sub + DISKDUMP_SUB_DUMP_LEVEL);
+	if (version < 4)
+		return NULL;	// no notes in the file
+	uint64_t off = 0, size = 0;
+	for (int i = 7; i >= 0; i--) {
+		off = (off << 8) | sub[DISKDUMP_SUB_OFFSET_NOTE + i];
+		size = (size << 8) | sub[DISKDUMP_SUB_SIZE_NOTE + i];
+	}
+	return size ? note_blob(fd, off, size, ret) : (count_notes(NULL, 0, ret), NULL);
+}
+
+struct rv_error *rv_dumpfile_notes(struct rv_dumpfile *df, struct rv_dump_file *ret)
+{
+	bool flat = !strcmp(df->format, "diskdump-flattened");
+	snprintf(ret->format, sizeof(ret->format), "%s", flat ? "diskdump" : df->format);
+	ret->flattened = flat;
+	if (!strcmp(ret->format, "elf"))
+		return elf_notes(df->fd, ret);
+	if (!strcmp(ret->format, "diskdump"))
+		return diskdump_notes(df->fd, ret);
+	return rv_error_format(RV_ERR_LOOKUP, "dump format %s: notes not known",
+			       ret->format[0] ? ret->format : "unknown");
 }

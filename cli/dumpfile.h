@@ -43,6 +43,9 @@ struct rv_error *rv_dumpfile_vmcoreinfo_num(struct rv_dumpfile *df,
 const char *rv_dumpfile_format(struct rv_dumpfile *df);
 /** OSRELEASE from VMCOREINFO (never NULL after a successful open). */
 const char *rv_dumpfile_release(struct rv_dumpfile *df);
+struct rv_dump_file;
+/** The dump's notes and headers (dump.provenance), see target.h. */
+struct rv_error *rv_dumpfile_notes(struct rv_dumpfile *df, struct rv_dump_file *ret);
 
 /**
  * What VMCOREINFO alone says about a dump that cannot be opened (truncated,

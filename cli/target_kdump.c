@@ -87,6 +87,11 @@ static struct rv_error *kd_vmcoreinfo(struct rv_target *t, const char *key,
 
 // ---- the modules of the dump ----
 
+static struct rv_error *kd_dump_file(struct rv_target *t, struct rv_dump_file *ret)
+{
+	return rv_dumpfile_notes(priv(t)->dump, ret);
+}
+
 static void module_name_normalize(const char *in, char *out, size_t size)
 {
 	snprintf(out, size, "%s", in);
@@ -471,6 +476,7 @@ static const struct rv_target_ops kdump_target_ops = {
 	.enum_value = kd_enum_value,
 	.module_debuginfo = kd_module_debuginfo,
 	.vmcoreinfo = kd_vmcoreinfo,
+	.dump_file = kd_dump_file,
 };
 
 // ---- opening ----

@@ -349,6 +349,39 @@ static struct rv_error *crash_page_size(struct rv_target *t, uint64_t *ret)
 	return NULL;
 }
 
+/**
+ * The dump file's notes, as crash parsed them: QEMU's CPU-state notes
+ * (pc->flags2 QEMU_MEM_DUMP_ELF / QEMU_MEM_DUMP_COMPRESSED and the per-CPU
+ * QEMUCPUState), the NT_PRSTATUS notes, VMCOREINFO, the flattened format
+ * and the kdump-compressed dump_level.
+ */
+static struct rv_error *crash_dump_file(struct rv_target *t, struct rv_dump_file *ret)
+{
+	(void)t;
+	bool disk = DISKDUMP_DUMPFILE();
+	if (!disk && !KDUMP_DUMPFILE() && !NETDUMP_DUMPFILE())
+		return rv_error_format(RV_ERR_LOOKUP, "not an ELF or kdump-compressed dump");
+	snprintf(ret->format, sizeof(ret->format), "%s", disk ? "diskdump" : "elf");
+	ret->flattened = FLAT_FORMAT() ? 1 : 0;
+	ret->vmcoreinfo = (pc->flags2 & VMCOREINFO) ? 1 : 0;
+	int n = disk ? diskdump_get_nr_cpus() : kdump_get_nr_cpus();
+	if (n < 0 || n > 65536)
+		n = 0;
+	ret->nr_prstatus = 0;
+	ret->nr_qemu = 0;
+	bool qemu = pc->flags2 & (QEMU_MEM_DUMP_ELF | QEMU_MEM_DUMP_COMPRESSED);
+	for (int cpu = 0; cpu < n; cpu++) {
+		if (disk ? diskdump_get_prstatus_percpu(cpu) : netdump_get_prstatus_percpu(cpu))
+			ret->nr_prstatus++;
+		if (qemu && (disk ? diskdump_get_qemucpustate(cpu) : kdump_get_qemucpustate(cpu)))
+			ret->nr_qemu++;
+	}
+	if (qemu && !ret->nr_qemu)
+		ret->nr_qemu = 1;	// crash saw one, could not map it to a CPU
+	ret->dump_level = disk ? get_dump_level() : -1;
+	return NULL;
+}
+
 static const struct rv_target_ops crash_target_ops = {
 	.name = "crash",
 	.read = crash_read,
@@ -358,6 +391,7 @@ static const struct rv_target_ops crash_target_ops = {
 	.enum_value = crash_enum_value,
 	.module_debuginfo = crash_module_debuginfo,
 	.page_size = crash_page_size,
+	.dump_file = crash_dump_file,
 };
 
 struct rv_error *rv_crash_target_init(struct rv_target *t)

@@ -260,6 +260,192 @@ static jv panic_facts(struct rv_target *t)
 	return panic_log_facts(t, panic);
 }
 
+// ---- provenance: how the dump was taken ----
+
+// include/linux/kexec.h / crash_core.h: VMCOREINFO_BYTES is PAGE_SIZE.
+#define MAX_VMCOREINFO 65536
+// Elf64_Nhdr + "CORE\0" padded: what crash_save_cpu() writes first.
+#define NOTE_HDR 12
+
+static jv evidence(jv list, const char *signal, jv detail)
+{
+	jv e = rv_jv_set(jv_object(), "signal", jv_string(signal));
+	return jv_array_append(list, rv_jv_set(e, "detail", detail));
+}
+
+/**
+ * How many CPUs' crash_notes hold an NT_PRSTATUS note. The per-CPU buffers
+ * (kernel/kexec_core.c, crash_notes_memory_init(): alloc_percpu, zeroed)
+ * are written only by crash_save_cpu() on the way into a kdump kernel
+ * (__crash_kexec() on the panicking CPU, the NMI shootdown on the others).
+ * -1 when the symbol is absent or unreadable (@p err says why).
+ */
+static int crash_notes_filled(struct rv_target *t, int nr, struct rv_error **err)
+{
+	rv_addr_t sym;
+	uint64_t ptr;
+	*err = rv_symbol(t, "crash_notes", &sym);
+	if (!*err)
+		*err = rv_read_u64(t, sym, &ptr);
+	if (*err)
+		return -1;
+	if (!ptr)
+		return 0;
+	int filled = 0;
+	for (int cpu = 0; cpu < nr; cpu++) {
+		rv_addr_t a;
+		unsigned char hdr[NOTE_HDR + 8];
+		struct rv_error *e = rv_percpu_addr(t, ptr, cpu, &a);
+		if (!e)
+			e = rv_read(t, a, hdr, sizeof(hdr));
+		if (e) {
+			rv_error_destroy(e);
+			continue;	// a CPU whose buffer is not in the dump
+		}
+		uint32_t namesz, type;
+		memcpy(&namesz, hdr, 4);
+		memcpy(&type, hdr + 8, 4);
+		if (namesz == 5 && type == 1 && !memcmp(hdr + NOTE_HDR, "CORE", 5))
+			filled++;
+	}
+	return filled;
+}
+
+/**
+ * The CRASHTIME=<seconds> line crash_save_vmcoreinfo() appends to
+ * vmcoreinfo_data (kernel/crash_core.c) in __crash_kexec(): 0 when absent,
+ * -1 when vmcoreinfo_data cannot be read.
+ */
+static int64_t vmcoreinfo_crashtime(struct rv_target *t, struct rv_error **err)
+{
+	rv_addr_t sym_data, sym_size;
+	uint64_t data, size;
+	*err = rv_symbol(t, "vmcoreinfo_data", &sym_data);
+	if (!*err)
+		*err = rv_symbol(t, "vmcoreinfo_size", &sym_size);
+	if (!*err)
+		*err = rv_read_u64(t, sym_data, &data);
+	if (!*err)
+		*err = rv_read_u64(t, sym_size, &size);
+	if (*err)
+		return -1;
+	if (!data || !size)
+		return 0;
+	if (size > MAX_VMCOREINFO)
+		size = MAX_VMCOREINFO;
+	char *buf = calloc(1, size + 1);
+	if (!buf) {
+		*err = &rv_enomem;
+		return -1;
+	}
+	if ((*err = rv_read(t, data, buf, size))) {
+		free(buf);
+		return -1;
+	}
+	int64_t when = 0;
+	for (char *line = buf; line && *line;) {
+		if (!strncmp(line, "CRASHTIME=", 10)) {
+			when = strtoll(line + 10, NULL, 10);
+			if (when <= 0)
+				when = 1;
+			break;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	free(buf);
+	return when;
+}
+
+/**
+ * dump.provenance = {method, guest_state, evidence}: how the dump was taken,
+ * from the dump file's notes (target helper rv_dump_file()) and the kernel's
+ * own traces of a crash. docs/facts-dump.md has the signals per method.
+ */
+static jv provenance_facts(struct rv_target *t, bool panicked)
+{
+	jv p = jv_object(), ev = jv_array(), errors = jv_array();
+	struct rv_dump_file f;
+	struct rv_error *err = rv_dump_file(t, &f);
+	bool have_file = !err;
+	if (err)
+		errors = jv_array_append(errors, rv_jv_error(err));
+	const char *what = !have_file ? "dump" :
+			   !strcmp(f.format, "elf") ? "ELF dump" :
+			   f.flattened == 1 ? "flattened kdump-compressed dump" :
+			   "kdump-compressed dump";
+	if (have_file) {
+		jv file = rv_jv_set(jv_object(), "format", jv_string(f.format));
+		if (f.flattened >= 0)
+			file = rv_jv_set(file, "flattened", jv_bool(f.flattened));
+		if (f.nr_prstatus >= 0)
+			file = rv_jv_set(file, "prstatus_notes", jv_number(f.nr_prstatus));
+		if (f.nr_qemu >= 0)
+			file = rv_jv_set(file, "qemu_notes", jv_number(f.nr_qemu));
+		if (f.vmcoreinfo >= 0)
+			file = rv_jv_set(file, "vmcoreinfo_note", jv_bool(f.vmcoreinfo));
+		if (f.dump_level >= 0)
+			file = rv_jv_set(file, "dump_level", jv_number(f.dump_level));
+		p = rv_jv_set(p, "file", file);
+	}
+	bool qemu = have_file && f.nr_qemu > 0;
+	if (qemu)
+		ev = evidence(ev, "qemu-cpu-notes", jv_string_fmt(
+			"%d QEMU CPU-state note(s) beside %d NT_PRSTATUS in the %s: "
+			"written by QEMU dump-guest-memory (virsh dump), which stops the vCPUs",
+			f.nr_qemu, f.nr_prstatus, what));
+
+	int nr = 0;
+	err = rv_nr_cpu_ids(t, &nr);
+	if (err) {
+		errors = jv_array_append(errors, rv_jv_error(err));
+		nr = 0;
+	}
+	int filled = crash_notes_filled(t, nr, &err);
+	if (err)
+		errors = jv_array_append(errors, rv_jv_error(rv_error_wrap(err, "crash_notes")));
+	else if (filled > 0)
+		ev = evidence(ev, "crash-notes", jv_string_fmt(
+			"%d CPU(s) saved their registers into crash_notes (crash_save_cpu: "
+			"the kernel entered a kdump kernel)", filled));
+	int64_t crashtime = vmcoreinfo_crashtime(t, &err);
+	if (err)
+		errors = jv_array_append(errors, rv_jv_error(rv_error_wrap(err, "vmcoreinfo_data")));
+	else if (crashtime > 0)
+		ev = evidence(ev, "vmcoreinfo-crashtime", jv_string_fmt(
+			"VMCOREINFO CRASHTIME=%" PRId64 " (crash_save_vmcoreinfo in __crash_kexec)",
+			crashtime));
+	if (panicked)
+		ev = evidence(ev, "panic", jv_string("panic_cpu is set: a CPU entered panic() or __crash_kexec()"));
+	bool kdump = filled > 0 || crashtime > 0;
+
+	const char *method = "unknown", *state = panicked || kdump ? "panicked" : "unknown";
+	if (qemu) {
+		method = "hypervisor";
+		if (!panicked && !kdump)
+			state = "paused";
+	} else if (kdump) {
+		method = "kdump";
+	} else if (have_file && !strcmp(f.format, "diskdump")) {
+		// makedumpfile wrote it, but no capture kernel ran: a live system.
+		method = "makedumpfile";
+		ev = evidence(ev, "makedumpfile-header", jv_string_fmt(
+			"kdump-compressed dump (dump_level %d) without QEMU notes, crash_notes or CRASHTIME",
+			f.dump_level));
+		if (!panicked)
+			state = "running";
+	}
+	p = rv_jv_set(p, "method", jv_string(method));
+	p = rv_jv_set(p, "guest_state", jv_string(state));
+	p = rv_jv_set(p, "evidence", ev);
+	if (jv_array_length(jv_copy(errors)))
+		p = rv_jv_set(p, "error", errors);
+	else
+		jv_free(errors);
+	return p;
+}
+
 static struct rv_error *decode(struct rv_target *t, const char *select, jv *ret)
 {
 	(void)select;
@@ -270,7 +456,10 @@ static struct rv_error *decode(struct rv_target *t, const char *select, jv *ret)
 		sec = rv_jv_set(sec, "symbols_from", jv_string(t->symbols_from));
 	sec = rv_jv_set(sec, "cpus", cpu_facts(t));
 	sec = time_facts(t, sec);
-	sec = rv_jv_set(sec, "panic", panic_facts(t));
+	jv panic = panic_facts(t);
+	bool panicked = jv_get_kind(panic) == JV_KIND_OBJECT;
+	sec = rv_jv_set(sec, "panic", panic);
+	sec = rv_jv_set(sec, "provenance", provenance_facts(t, panicked));
 	*ret = sec;
 	return NULL;
 }

@@ -459,6 +459,18 @@ struct rv_error *rv_page_size(struct rv_target *t, uint64_t *ret)
 	return NULL;
 }
 
+struct rv_error *rv_dump_file(struct rv_target *t, struct rv_dump_file *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->flattened = ret->nr_prstatus = ret->nr_qemu = -1;
+	ret->vmcoreinfo = ret->dump_level = -1;
+	if (!t->ops->dump_file)
+		return rv_error_format(RV_ERR_LOOKUP,
+				       "the %s backend cannot read the dump file's notes",
+				       t->ops->name);
+	return t->ops->dump_file(t, ret);
+}
+
 // ---- CPUs ----
 
 struct rv_error *rv_nr_cpu_ids(struct rv_target *t, int *ret)

@@ -52,6 +52,20 @@ struct rv_member {
 
 struct rv_target;
 
+/**
+ * What the dump file itself says about how it was written: the signals of
+ * dump.provenance (docs/facts-dump.md) that are not in kernel memory.
+ * Counts are -1 when the backend cannot tell.
+ */
+struct rv_dump_file {
+	char format[32];	/**< "elf", "diskdump", "" when unknown */
+	int flattened;		/**< makedumpfile -F / QEMU <= 8.1 stream: 1, 0, -1 */
+	int nr_prstatus;	/**< "CORE" NT_PRSTATUS notes */
+	int nr_qemu;		/**< "QEMU" notes (QEMU's CPU state, dump-guest-memory) */
+	int vmcoreinfo;		/**< a VMCOREINFO note: 1, 0, -1 */
+	int dump_level;		/**< kdump-compressed sub-header dump_level, -1 if none */
+};
+
 /** What a backend provides. Every function may fail; none may abort. */
 struct rv_target_ops {
 	const char *name;
@@ -85,6 +99,8 @@ struct rv_target_ops {
 				       char **ret);
 	/** Optional: the dumped kernel's PAGE_SIZE (else VMCOREINFO PAGESIZE). */
 	struct rv_error *(*page_size)(struct rv_target *t, uint64_t *ret);
+	/** Optional: the dump file's own notes and headers. */
+	struct rv_error *(*dump_file)(struct rv_target *t, struct rv_dump_file *ret);
 };
 
 struct rv_layout_cache;
@@ -174,6 +190,8 @@ struct rv_error *rv_module_debuginfo(struct rv_target *t, const char *module);
  * not a power of two between 4 KiB and 64 KiB.
  */
 struct rv_error *rv_page_size(struct rv_target *t, uint64_t *ret);
+/** The dump file's notes and headers; RV_ERR_LOOKUP if the backend cannot tell. */
+struct rv_error *rv_dump_file(struct rv_target *t, struct rv_dump_file *ret);
 
 // ---- CPUs and per-CPU data ----
 /** nr_cpu_ids of the dumped kernel. */
