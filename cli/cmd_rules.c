@@ -44,6 +44,8 @@ const char rv_usage_triage[] =
 	"                          $RAIDVIRT_RULES, colon-separated). A rule with the\n"
 	"                          id of a built-in rule replaces it\n"
 	"  --no-builtin-rules      only the rules of --rules / $RAIDVIRT_RULES\n"
+	"  --param RULE.NAME=VALUE set a rule parameter (repeatable; also\n"
+	"                          $RAIDVIRT_RULE_PARAMS), e.g. blk-stuck-io.threshold_s=120\n"
 	"  --facts FILE            read the facts from FILE ('-': stdin), not a dump\n"
 	"  --vmlinux FILE          the debug vmlinux (default: found by release and\n"
 	"                          build id under /usr/lib/debug)\n"
@@ -100,6 +102,8 @@ struct opts {
 	size_t nfixtures;
 	const char *dumps[MAX_DIRS];	// NAME=FILE
 	size_t ndumps;
+	const char *params[MAX_DIRS];	// RULE.NAME=VALUE
+	size_t nparams;
 	bool json, explain, no_builtin, skip_missing;
 	enum rv_severity fail_on;
 	const char *facts;
@@ -117,6 +121,7 @@ enum {
 	OPT_FIXTURES,
 	OPT_SKIP_MISSING,
 	OPT_TYPES,
+	OPT_PARAM,
 };
 
 static const struct option long_options[] = {
@@ -134,6 +139,7 @@ static const struct option long_options[] = {
 	{ "fixtures", required_argument, NULL, OPT_FIXTURES },
 	{ "skip-missing", no_argument, NULL, OPT_SKIP_MISSING },
 	{ "types", required_argument, NULL, OPT_TYPES },
+	{ "param", required_argument, NULL, OPT_PARAM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -161,6 +167,7 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 		{ OPT_NO_BUILTIN, 'B' }, { OPT_FACTS, 'A' }, { OPT_VMLINUX, 'D' },
 		{ OPT_DEBUGINFO, 'D' }, { OPT_NO_DEFAULT, 'D' }, { OPT_DUMP, 'T' },
 		{ OPT_FIXTURES, 'T' }, { OPT_SKIP_MISSING, 'T' }, { OPT_TYPES, 'D' },
+		{ OPT_PARAM, 'P' },
 	};
 	o->fail_on = RV_SEV_ERROR;
 	optind = 1;
@@ -224,6 +231,9 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 			break;
 		case OPT_SKIP_MISSING:
 			o->skip_missing = true;
+			break;
+		case OPT_PARAM:
+			ok = push(o->params, &o->nparams, optarg);
 			break;
 		}
 		if (!ok)
@@ -458,7 +468,7 @@ static jv triage_facts(const struct opts *o, const char *source, bool *incomplet
 int rv_cmd_triage(int argc, char **argv)
 {
 	struct opts o = { 0 };
-	int rc = parse(argc, argv, "jeFRBAD", rv_usage_triage, &o);
+	int rc = parse(argc, argv, "jeFRBADP", rv_usage_triage, &o);
 	if (rc >= 0)
 		return rc;
 	int nargs = argc - optind;
@@ -471,6 +481,13 @@ int rv_cmd_triage(int argc, char **argv)
 	if (!rs) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return RV_EXIT_UNANALYSABLE;
+	}
+	for (size_t i = 0; i < o.nparams; i++) {
+		if (!rv_ruleset_set_param(rs, o.params[i])) {
+			print_problems(stderr, rs, "raidvirt: rules: ");
+			rv_ruleset_destroy(rs);
+			return usage_error(rv_usage_triage, "bad --param '%s'", o.params[i]);
+		}
 	}
 	bool incomplete = print_problems(stderr, rs, "raidvirt: rules: ");
 	size_t nrules = rv_ruleset_count(rs);

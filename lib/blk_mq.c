@@ -45,6 +45,9 @@ struct blk_ctx {
 	uint32_t bucket_size;
 	char bucket_name[64];
 	int hctx_state_bit[4];		/**< bits of hctx_state_bits[] */
+	struct rq_layout *rql;		/**< struct request members (requests walk) */
+	bool have_now;
+	uint64_t now_ns;		/**< CLOCK_MONOTONIC at the dump (requests walk) */
 };
 
 // ---- small helpers ----
@@ -761,6 +764,411 @@ static jv count_in_flight(struct blk_ctx *c, jv obj, rv_addr_t tags,
 	return obj;
 }
 
+// ---- every request in flight, with its age ----
+//
+// Each tag array slot (tags->rqs[tag], sched_tags->static_rqs[internal_tag])
+// whose request still owns the tag, belongs to this queue and hctx and is not
+// idle, or is idle but holds an allocated scheduler tag (queued in the I/O
+// scheduler, not dispatched). One read of the whole struct request each;
+// members are picked from the buffer at the offsets the debug info gives.
+//
+// Layouts (all checked with rv_member_exists, none assumed):
+//   start_time_ns (u64, ktime_get_ns() at allocation when the queue does I/O
+//     accounting): v4.17, 522a777566f5 (before: unsigned long start_time,
+//     jiffies, not used here).
+//   state (enum mq_rq_state): v4.18, 12f5b9314545 (gstate before).
+//   mq_hctx: v5.0, ea4f995ee8b8.  deadline: v5.0 (079076b3416e, __deadline
+//     in v4.17-v4.20).
+//   cmd_flags: the op in its low REQ_OP_BITS = 8 bits since v4.10
+//     (ef295ecf090d); op names from enum req_op (v6.0) / enum req_opf.
+
+#define MAX_REQUESTS 100000	// requests examined per disk
+#define MAX_LISTED 1024		// requests listed per disk (all are counted)
+#define REQ_OP_MASK 0xff
+
+struct rq_field {
+	const char *name;
+	bool have;
+	uint64_t off, size;
+};
+
+enum { RQF_Q, RQF_HCTX, RQF_CMD, RQF_TAG, RQF_ITAG, RQF_LEN, RQF_SECTOR,
+       RQF_START, RQF_STATE, RQF_DEADLINE, RQF_PART, RQF_N };
+
+struct rq_layout {
+	uint64_t size;
+	struct rq_field f[RQF_N];
+	struct { const char *name; int64_t v; bool have; } ops[16], states[3];
+};
+
+static const char *const rq_field_names[RQF_N] = {
+	"q", "mq_hctx", "cmd_flags", "tag", "internal_tag", "__data_len",
+	"__sector", "start_time_ns", "state", "deadline", "part",
+};
+
+static struct rq_layout *rq_layout(struct rv_target *t)
+{
+	static const char *const ops[] = {
+		"REQ_OP_READ", "REQ_OP_WRITE", "REQ_OP_FLUSH", "REQ_OP_DISCARD",
+		"REQ_OP_SECURE_ERASE", "REQ_OP_WRITE_ZEROES", "REQ_OP_WRITE_SAME",
+		"REQ_OP_ZONE_APPEND", "REQ_OP_ZONE_OPEN", "REQ_OP_ZONE_CLOSE",
+		"REQ_OP_ZONE_FINISH", "REQ_OP_ZONE_RESET", "REQ_OP_ZONE_RESET_ALL",
+		"REQ_OP_DRV_IN", "REQ_OP_DRV_OUT",
+	};
+	static const char *const states[] = {
+		"MQ_RQ_IDLE", "MQ_RQ_IN_FLIGHT", "MQ_RQ_COMPLETE",
+	};
+	struct rq_layout *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	struct rv_error *err = rv_type_size(t, "struct request", &l->size);
+	if (err || !l->size || l->size > 65536) {
+		rv_error_destroy(err);
+		free(l);
+		return NULL;
+	}
+	for (int i = 0; i < RQF_N; i++) {
+		struct rv_member m;
+		struct rq_field *f = &l->f[i];
+		f->name = rq_field_names[i];
+		err = rv_member(t, "struct request", f->name, &m);
+		if (err) {
+			rv_error_destroy(err);
+			continue;
+		}
+		if (m.bit_size || m.offset + m.size > l->size ||
+		    !(m.size == 1 || m.size == 2 || m.size == 4 || m.size == 8))
+			continue;
+		f->have = true;
+		f->off = m.offset;
+		f->size = m.size;
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		l->ops[i].name = ops[i] + 7;
+		struct rv_error *e = rv_enum_value(t, ops[i], &l->ops[i].v);
+		l->ops[i].have = !e;
+		rv_error_destroy(e);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		l->states[i].name = states[i] + 6;
+		struct rv_error *e = rv_enum_value(t, states[i], &l->states[i].v);
+		l->states[i].have = !e;
+		rv_error_destroy(e);
+	}
+	return l;
+}
+
+static bool rq_get(const struct rq_layout *l, const unsigned char *buf, int i,
+		   uint64_t *ret)
+{
+	const struct rq_field *f = &l->f[i];
+	if (!f->have)
+		return false;
+	uint64_t v = 0;
+	memcpy(&v, buf + f->off, f->size);	// little endian (x86_64)
+	*ret = v;
+	return true;
+}
+
+static jv rq_op_name(const struct rq_layout *l, uint64_t op)
+{
+	for (size_t i = 0; i < sizeof(l->ops) / sizeof(l->ops[0]); i++) {
+		if (l->ops[i].have && (uint64_t)l->ops[i].v == op) {
+			char name[32];
+			snprintf(name, sizeof(name), "%s", l->ops[i].name);
+			for (char *p = name; *p; p++)
+				*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+			return jv_string(name);
+		}
+	}
+	return jv_string_fmt("op%" PRIu64, op);
+}
+
+static const char *rq_state_of(const struct rq_layout *l, uint64_t state)
+{
+	for (int i = 0; i < 3; i++) {
+		if (l->states[i].have && (uint64_t)l->states[i].v == state)
+			return l->states[i].name;
+	}
+	return NULL;
+}
+
+/** The requests of one disk, gathered over its hardware contexts. */
+struct rq_walk {
+	jv list;
+	uint64_t count, examined;
+	bool have_oldest, truncated;
+	double oldest_age_ms;
+	uint64_t oldest_addr;
+	rv_addr_t *seen;	/**< request addresses, to list a request once */
+	size_t nseen, cap;
+	unsigned int unreadable;
+	struct rv_error *first_error;
+};
+
+static bool rq_seen(struct rq_walk *w, rv_addr_t rq)
+{
+	for (size_t i = 0; i < w->nseen; i++) {
+		if (w->seen[i] == rq)
+			return true;
+	}
+	if (w->nseen == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		rv_addr_t *s = realloc(w->seen, cap * sizeof(*s));
+		if (!s)
+			return false;
+		w->seen = s;
+		w->cap = cap;
+	}
+	w->seen[w->nseen++] = rq;
+	return false;
+}
+
+/**
+ * Bits of an sbitmap that are allocated: word & ~cleared per sbitmap_word
+ * (lib/sbitmap.c; `cleared` since v5.0, ea86ea2cdced). Returns a bitmap of
+ * @p n bits (caller frees) or NULL when it cannot be read.
+ */
+static uint64_t *sbitmap_allocated(struct rv_target *t, rv_addr_t sb, uint64_t n)
+{
+	static const char *const S = "struct sbitmap", *const W = "struct sbitmap_word";
+	uint64_t depth, shift, map_nr, map, wsize;
+	struct rv_error *err = rv_read_member(t, sb, S, "depth", &depth);
+	if (!err)
+		err = rv_read_member(t, sb, S, "shift", &shift);
+	if (!err)
+		err = rv_read_member(t, sb, S, "map_nr", &map_nr);
+	if (!err)
+		err = rv_read_member(t, sb, S, "map", &map);
+	if (!err)
+		err = rv_type_size(t, W, &wsize);
+	if (err || shift > 16 || map_nr > MAX_TAGS || !wsize) {
+		rv_error_destroy(err);
+		return NULL;
+	}
+	uint64_t *bits = calloc((n + 63) / 64 + 1, sizeof(*bits));
+	if (!bits)
+		return NULL;
+	bool cleared = rv_member_exists(t, W, "cleared");
+	for (uint64_t w = 0; w < map_nr; w++) {
+		uint64_t word, clr = 0;
+		rv_addr_t a = map + w * wsize;
+		err = rv_read_member(t, a, W, "word", &word);
+		if (!err && cleared)
+			err = rv_read_member(t, a, W, "cleared", &clr);
+		if (err) {
+			rv_error_destroy(err);
+			free(bits);
+			return NULL;
+		}
+		word &= ~clr;
+		for (uint64_t b = 0; b < (UINT64_C(1) << shift) && b < 64; b++) {
+			uint64_t tag = (w << shift) + b;
+			if (tag < n && tag < depth && (word >> b) & 1)
+				bits[tag / 64] |= UINT64_C(1) << (tag % 64);
+		}
+	}
+	return bits;
+}
+
+/** Look at one request of a tag array slot; list it when it is in flight. */
+static void rq_visit(struct blk_ctx *c, struct rq_walk *w, rv_addr_t rq,
+		     bool sched, uint64_t tag, bool tag_allocated, rv_addr_t q,
+		     rv_addr_t hctx, uint64_t hctx_index, unsigned char *buf)
+{
+	const struct rq_layout *l = c->rql;
+	struct rv_error *err = rv_read(c->t, rq, buf, l->size);
+	if (err) {
+		w->unreadable++;
+		if (!w->first_error)
+			w->first_error = rv_error_wrap(err, "request %#" PRIx64, rq);
+		else
+			rv_error_destroy(err);
+		return;
+	}
+	uint64_t v, state;
+	if (!rq_get(l, buf, sched ? RQF_ITAG : RQF_TAG, &v) || (uint32_t)v != tag)
+		return;
+	if (!rq_get(l, buf, RQF_Q, &v) || v != q)
+		return;
+	if (rq_get(l, buf, RQF_HCTX, &v) && v != hctx)
+		return;
+	if (!rq_get(l, buf, RQF_STATE, &state))
+		return;
+	const char *sname = rq_state_of(l, state);
+	bool idle = sname && !strcmp(sname, "IDLE");
+	bool complete = sname && !strcmp(sname, "COMPLETE");
+	// A driver tag slot keeps its last request after completion; an idle
+	// request counts only while it holds an allocated scheduler tag.
+	if (complete || (idle && !(sched && tag_allocated)))
+		return;
+	if (rq_seen(w, rq))
+		return;
+	w->count++;
+	jv r = jv_object();
+	r = rv_jv_set(r, "addr", rv_jv_addr(rq));
+	uint64_t dtag, itag;
+	if (rq_get(l, buf, RQF_TAG, &dtag))
+		r = rv_jv_set(r, "tag", rv_jv_s64((int32_t)dtag));
+	if (rq_get(l, buf, RQF_ITAG, &itag))
+		r = rv_jv_set(r, "internal_tag", rv_jv_s64((int32_t)itag));
+	r = rv_jv_set(r, "hctx", rv_jv_u64(hctx_index));
+	r = rv_jv_set(r, "from", jv_string(sched ? "sched_tags" : "tags"));
+	if (rq_get(l, buf, RQF_CMD, &v)) {
+		r = rv_jv_set(r, "op", rq_op_name(l, v & REQ_OP_MASK));
+		r = rv_jv_set(r, "cmd_flags", rv_jv_u64(v));
+	}
+	if (rq_get(l, buf, RQF_SECTOR, &v))
+		r = rv_jv_set(r, "sector", rv_jv_u64(v));
+	if (rq_get(l, buf, RQF_LEN, &v))
+		r = rv_jv_set(r, "bytes", rv_jv_u64(v));
+	r = rv_jv_set(r, "state", sname ? jv_string(sname) : rv_jv_u64(state));
+	if (rq_get(l, buf, RQF_PART, &v))
+		r = rv_jv_set(r, "accounted", jv_bool(v != 0));
+	uint64_t start;
+	if (rq_get(l, buf, RQF_START, &start)) {
+		r = rv_jv_set(r, "start_time_ns", rv_jv_u64(start));
+		if (start && c->have_now) {
+			// Negative when the clock reading lags the request (see docs).
+			double age = ((double)(int64_t)(c->now_ns - start)) / 1e6;
+			age = (double)(int64_t)age;	// whole ms
+			r = rv_jv_set(r, "age_ms", jv_number(age));
+			if (!w->have_oldest || age > w->oldest_age_ms) {
+				w->have_oldest = true;
+				w->oldest_age_ms = age;
+				w->oldest_addr = rq;
+			}
+		} else {
+			r = rv_jv_set(r, "age_ms", jv_null());
+		}
+	}
+	if (w->count <= MAX_LISTED)
+		w->list = jv_array_append(w->list, r);
+	else {
+		w->truncated = true;
+		jv_free(r);
+	}
+}
+
+/** Walk tags->@p array of one hctx for requests in flight. */
+static jv walk_requests(struct blk_ctx *c, struct rq_walk *w, jv h,
+			rv_addr_t tags, bool sched, rv_addr_t q, rv_addr_t hctx,
+			uint64_t hctx_index)
+{
+	struct rv_target *t = c->t;
+	static const char *const T = "struct blk_mq_tags";
+	if (!c->rql)
+		return h;
+	uint64_t nr_tags, rqs;
+	struct rv_error *err = rv_read_member(t, tags, T, "nr_tags", &nr_tags);
+	if (!err)
+		err = rv_read_member(t, tags, T, sched ? "static_rqs" : "rqs", &rqs);
+	if (err)
+		return rv_jv_set_error(h, rv_error_wrap(err, "requests of tags %#" PRIx64, tags));
+	if (nr_tags > MAX_TAGS)
+		nr_tags = MAX_TAGS;	// count_in_flight() said so
+	uint64_t *alloc = NULL;
+	if (sched) {
+		// v5.16 (e155b0c238b2) made bitmap_tags an embedded sbitmap_queue.
+		rv_addr_t sbq = 0;
+		struct rv_member m;
+		err = rv_member(t, T, "bitmap_tags", &m);
+		if (!err && m.kind == RV_KIND_PTR)
+			err = rv_read_member(t, tags, T, "bitmap_tags", &sbq);
+		else if (!err)
+			sbq = tags + m.offset;
+		if (!err && sbq) {
+			rv_addr_t sb;
+			err = rv_member_addr(t, sbq, "struct sbitmap_queue", "sb", &sb);
+			if (!err)
+				alloc = sbitmap_allocated(t, sb, nr_tags);
+		}
+		rv_error_destroy(err);
+	}
+	uint64_t *slots = nr_tags ? calloc(nr_tags, sizeof(*slots)) : NULL;
+	unsigned char *buf = malloc(c->rql->size);
+	if ((nr_tags && !slots) || !buf) {
+		free(slots);
+		free(buf);
+		free(alloc);
+		return rv_jv_set_error(h, &rv_enomem);
+	}
+	if (nr_tags && (err = rv_read(t, rqs, slots, nr_tags * sizeof(*slots)))) {
+		free(slots);
+		free(buf);
+		free(alloc);
+		return rv_jv_set_error(h, rv_error_wrap(err, "requests: tags->%s",
+					sched ? "static_rqs" : "rqs"));
+	}
+	for (uint64_t i = 0; i < nr_tags; i++) {
+		if (!slots[i] || !rv_addr_kernel(slots[i]))
+			continue;
+		if (w->examined++ >= MAX_REQUESTS) {
+			w->truncated = true;
+			break;
+		}
+		bool allocated = alloc && ((alloc[i / 64] >> (i % 64)) & 1);
+		rq_visit(c, w, slots[i], sched, i, allocated, q, hctx, hctx_index, buf);
+	}
+	free(slots);
+	free(buf);
+	free(alloc);
+	return h;
+}
+
+/** Put the walk's results into disk object @p d. */
+static jv requests_facts(struct rq_walk *w, jv d, bool walked)
+{
+	free(w->seen);
+	if (!walked) {
+		jv_free(w->list);
+		return d;
+	}
+	d = rv_jv_set(d, "nr_requests", rv_jv_u64(w->count));
+	d = rv_jv_set(d, "requests", w->list);
+	if (w->truncated)
+		d = rv_jv_set(d, "requests_truncated", jv_true());
+	d = rv_jv_set(d, "oldest_age_ms", w->have_oldest ? jv_number(w->oldest_age_ms)
+							 : jv_null());
+	if (w->have_oldest)
+		d = rv_jv_set(d, "oldest_request", rv_jv_addr(w->oldest_addr));
+	if (w->first_error)
+		d = rv_jv_set_error(d, rv_error_wrap(w->first_error,
+				    "%u request(s) unreadable, first", w->unreadable));
+	return d;
+}
+
+/**
+ * The dump's "now" on the clock of request.start_time_ns (CLOCK_MONOTONIC,
+ * ktime_get_ns()): shadow_timekeeper.tkr_mono, base + (xtime_nsec >> shift)
+ * as of the last timekeeping update (kernel/time/timekeeping.c; the shadow
+ * is copied to tk_core.timekeeper, an anonymous struct, at each update).
+ * See docs/facts-blk.md for its error.
+ */
+static jv dump_now(struct blk_ctx *c, jv sec)
+{
+	static const char *const K = "struct timekeeper";
+	rv_addr_t tk;
+	uint64_t base, xnsec, shift;
+	struct rv_error *err = rv_symbol(c->t, "shadow_timekeeper", &tk);
+	if (!err)
+		err = rv_read_member(c->t, tk, K, "tkr_mono.base", &base);
+	if (!err)
+		err = rv_read_member(c->t, tk, K, "tkr_mono.xtime_nsec", &xnsec);
+	if (!err)
+		err = rv_read_member(c->t, tk, K, "tkr_mono.shift", &shift);
+	if (!err && shift >= 64)
+		err = rv_error_format(RV_ERR_CORRUPT, "tkr_mono.shift %" PRIu64, shift);
+	if (err)
+		return rv_jv_set_error(sec, rv_error_wrap(err,
+				"the dump's now (request ages not computed)"));
+	c->have_now = true;
+	c->now_ns = base + (xnsec >> shift);
+	jv now = rv_jv_set(jv_object(), "clock", jv_string("CLOCK_MONOTONIC"));
+	now = rv_jv_set(now, "source", jv_string("shadow_timekeeper.tkr_mono"));
+	return rv_jv_set(sec, "now", rv_jv_set(now, "ns", rv_jv_u64(c->now_ns)));
+}
+
 // ---- hardware contexts ----
 
 struct hctx_list {
@@ -816,7 +1224,7 @@ static struct rv_error *queue_hctxs(struct rv_target *t, rv_addr_t q,
 }
 
 static jv decode_hctx(struct blk_ctx *c, rv_addr_t q, uint64_t index,
-		      rv_addr_t hctx, struct in_flight *disk_acc)
+		      rv_addr_t hctx, struct in_flight *disk_acc, struct rq_walk *w)
 {
 	struct rv_target *t = c->t;
 	static const char *const H = "struct blk_mq_hw_ctx";
@@ -882,6 +1290,7 @@ static jv decode_hctx(struct blk_ctx *c, rv_addr_t q, uint64_t index,
 			disk_acc->rw[1] += acc.rw[1];
 			disk_acc->unaccounted += acc.unaccounted;
 		}
+		h = walk_requests(c, w, h, tags, false, q, hctx, index);
 	}
 	// With an I/O scheduler, requests are allocated from sched_tags
 	// (internal_tag) and hold a driver tag only once dispatched.
@@ -899,6 +1308,7 @@ static jv decode_hctx(struct blk_ctx *c, rv_addr_t q, uint64_t index,
 		if (acc.counted)
 			h = rv_jv_set(h, "sched_in_flight",
 				      rv_jv_u64(acc.total + acc.unaccounted));
+		h = walk_requests(c, w, h, sched_tags, true, q, hctx, index);
 	}
 
 	err = rv_read_member(t, hctx, H, "fq", &v);
@@ -979,10 +1389,12 @@ static jv decode_queue(struct blk_ctx *c, jv d, rv_addr_t q)
 			"more than %d hardware contexts: list truncated", MAX_HCTX));
 	jv hctxs = jv_array();
 	struct in_flight acc = { .counted = true };
+	struct rq_walk w = { .list = jv_array() };
 	for (unsigned int i = 0; i < l->n; i++)
 		hctxs = jv_array_append(hctxs, decode_hctx(c, q, l->index[i],
-							   l->addr[i], &acc));
+							   l->addr[i], &acc, &w));
 	free(l);
+	d = requests_facts(&w, d, c->rql != NULL);
 	d = rv_jv_set(d, "hctx_count", jv_number(jv_array_length(jv_copy(hctxs))));
 	if (!acc.counted) {
 		d = rv_jv_set_error(d, rv_error_format(RV_ERR_OTHER,
@@ -1046,6 +1458,10 @@ static void init_ctx(struct rv_target *t, struct blk_ctx *c, jv *errors)
 			rv_error_wrap(err, "kmalloc bucket of struct blk_flush_queue")));
 	else
 		c->have_bucket = true;
+	c->rql = rq_layout(t);
+	if (!c->rql)
+		*errors = jv_array_append(*errors, jv_string(
+			"struct request: no size in the debug info (requests not listed)"));
 }
 
 
@@ -1055,6 +1471,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 	jv errors = jv_array();
 	struct blk_ctx c;
 	init_ctx(t, &c, &errors);
+	jv sec = dump_now(&c, jv_object());
 
 	rv_addr_t want = 0;
 	bool by_addr = select && rv_parse_addr(select, &want);
@@ -1091,7 +1508,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 			jv_string_fmt("no disk named %s among block_class devices", select));
 	}
 
-	jv sec = jv_object();
+	free(c.rql);
 	if (c.fq_size) {
 		jv exp = jv_object();
 		exp = rv_jv_set(exp, "struct_size", rv_jv_u64(c.fq_size));

@@ -90,6 +90,8 @@ static void rule_destroy(struct rv_rule *r)
 	jv_free(r->references);
 	jv_free(r->fires);
 	jv_free(r->quiet);
+	jv_free(r->parameters);
+	jv_free(r->params);
 	if (r->jq)
 		jq_teardown(&r->jq);
 	free(r);
@@ -336,6 +338,117 @@ static bool parse_subsystem(struct loader *l, struct rv_rule *r, const yaml_node
 	}
 	bad(l, n, "bad subsystem '%s' (md, irq, blk, virtio or dump)", s);
 	return false;
+}
+
+/** A YAML scalar as JSON when it parses as a number or boolean, else a string. */
+static jv scalar_value(const char *s)
+{
+	jv v = jv_parse(s);
+	if (jv_is_valid(v) && (jv_get_kind(v) == JV_KIND_NUMBER ||
+			       jv_get_kind(v) == JV_KIND_TRUE ||
+			       jv_get_kind(v) == JV_KIND_FALSE))
+		return v;
+	jv_free(v);
+	return jv_string(s);
+}
+
+/**
+ * parameters: {NAME: {default: SCALAR, description: TEXT}}: values the
+ * programs read as $params.NAME, which a user may change
+ * (rv_ruleset_set_param()) without editing the rule.
+ */
+static bool parse_parameters(struct loader *l, struct rv_rule *r, const yaml_node_t *n)
+{
+	if (n->type != YAML_MAPPING_NODE) {
+		bad(l, n, "parameters must be a map of name: {default, description}, not %s",
+		    node_kind(n));
+		return false;
+	}
+	jv_free(r->parameters);
+	jv_free(r->params);
+	r->parameters = jv_object();
+	r->params = jv_object();
+	bool ok = true;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
+		const char *name = scalar(l, k, "a parameter name");
+		if (!name || !is_ident(name)) {
+			if (name)
+				bad(l, k, "parameter name '%s' is not an identifier", name);
+			ok = false;
+			continue;
+		}
+		if (v->type != YAML_MAPPING_NODE) {
+			bad(l, v, "parameter '%s' must be a map {default, description}", name);
+			ok = false;
+			continue;
+		}
+		jv dflt = jv_invalid(), desc = jv_invalid();
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start;
+		     q < v->data.mapping.pairs.top; q++) {
+			yaml_node_t *qk = node(l, q->key), *qv = node(l, q->value);
+			const char *key = scalar(l, qk, "a key");
+			const char *val = key ? scalar(l, qv, key) : NULL;
+			if (!key || !val)
+				continue;
+			if (!strcmp(key, "default")) {
+				jv_free(dflt);
+				dflt = scalar_value(val);
+			} else if (!strcmp(key, "description")) {
+				jv_free(desc);
+				desc = jv_string(val);
+			} else {
+				bad(l, qk, "parameter '%s': unknown key '%s' (default, description)",
+				    name, key);
+				ok = false;
+			}
+		}
+		if (!jv_is_valid(dflt) || !jv_is_valid(desc)) {
+			bad(l, v, "parameter '%s' needs a default and a description", name);
+			jv_free(dflt);
+			jv_free(desc);
+			ok = false;
+			continue;
+		}
+		jv info = jv_object_set(jv_object(), jv_string("default"), jv_copy(dflt));
+		info = jv_object_set(info, jv_string("description"), desc);
+		r->parameters = jv_object_set(r->parameters, jv_string(name), info);
+		r->params = jv_object_set(r->params, jv_string(name), dflt);
+	}
+	return ok;
+}
+
+/** Every $params.NAME in @p text must be a declared parameter. */
+static void check_param_uses(struct loader *l, struct rv_rule *r, const struct rv_rule_text *t)
+{
+	if (!t->text)
+		return;
+	for (const char *s = strstr(t->text, "$params"); s; s = strstr(s + 1, "$params")) {
+		int line = t->line;
+		for (const char *c = t->text; c < s; c++)
+			line += *c == '\n';
+		if (s[7] != '.') {
+			rv_rules_problem(l->rs, l->file, line, 0, l->id,
+					 "use parameters as $params.NAME");
+			l->nproblems++;
+			continue;
+		}
+		char name[64];
+		size_t n = 0;
+		for (const char *c = s + 8; n + 1 < sizeof(name) &&
+		     (isalnum((unsigned char)*c) || *c == '_'); c++)
+			name[n++] = *c;
+		name[n] = '\0';
+		jv has = jv_is_valid(r->parameters) ?
+			 jv_object_get(jv_copy(r->parameters), jv_string(name)) : jv_invalid();
+		if (!jv_is_valid(has)) {
+			rv_rules_problem(l->rs, l->file, line, 0, l->id,
+					 "$params.%s is not declared under parameters", name);
+			l->nproblems++;
+		}
+		jv_free(has);
+	}
 }
 
 static bool parse_evidence(struct loader *l, struct rv_rule *r, const yaml_node_t *n)
@@ -679,7 +792,7 @@ static bool generate(const struct rv_rule *r, struct program *p)
 	if (!p->sections || !p->f)
 		return false;
 	p->line = 1;
-	emit(p, ".[0] as $facts | .[1] as $__rv_mode | .[2] as $match |\n"
+	emit(p, ".[0] as $facts | .[1] as $__rv_mode | .[2] as $match | .[3] as $params |\n"
 		"def __rv_condition:\n");
 	emit_text(p, "condition", &r->condition);
 	emit(p, ";\ndef __rv_related:\n");
@@ -803,7 +916,7 @@ static bool compile_section(struct loader *l, const char *what, const struct rv_
 	bool ok = false;
 	if (p.sections && p.f) {
 		p.line = 1;
-		emit(&p, ".[0] as $facts | .[1] as $__rv_mode | .[2] as $match | (\n");
+		emit(&p, ".[0] as $facts | .[1] as $__rv_mode | .[2] as $match | .[3] as $params | (\n");
 		emit_text(&p, what, t);
 		emit(&p, ")\n");
 		fclose(p.f);
@@ -871,7 +984,7 @@ out:
 
 enum field {
 	F_ID, F_TITLE, F_SEVERITY, F_SUBSYSTEM, F_CONDITION, F_EVIDENCE, F_RELATED,
-	F_MESSAGE, F_EXPLANATION, F_REMEDIES, F_REFERENCES, F_TESTS, F_COUNT,
+	F_MESSAGE, F_EXPLANATION, F_REMEDIES, F_REFERENCES, F_TESTS, F_PARAMETERS, F_COUNT,
 };
 
 static const struct {
@@ -890,6 +1003,7 @@ static const struct {
 	[F_REMEDIES] = { "remedies", true },
 	[F_REFERENCES] = { "references", true },
 	[F_TESTS] = { "tests", true },
+	[F_PARAMETERS] = { "parameters", false },
 };
 
 static bool parse_field(struct loader *l, struct rv_rule *r, enum field f, yaml_node_t *v)
@@ -932,6 +1046,8 @@ static bool parse_field(struct loader *l, struct rv_rule *r, enum field f, yaml_
 		return jv_is_valid(r->references);
 	case F_TESTS:
 		return parse_tests(l, r, v);
+	case F_PARAMETERS:
+		return parse_parameters(l, r, v);
 	case F_COUNT:
 		break;
 	}
@@ -960,6 +1076,8 @@ static struct rv_rule *parse_rule(struct loader *l, yaml_node_t *root)
 	r->file = strdup(l->file);
 	r->line = (int)root->start_mark.line + 1;
 	r->remedies = r->references = r->fires = r->quiet = jv_invalid();
+	r->parameters = jv_invalid();
+	r->params = jv_object();
 	if (root->type != YAML_MAPPING_NODE) {
 		bad(l, root, "a rule file holds one map (id, title, ...), not %s", node_kind(root));
 		return r;
@@ -1018,6 +1136,10 @@ static struct rv_rule *parse_rule(struct loader *l, yaml_node_t *root)
 		free(check);
 		free(problem);
 	}
+	check_param_uses(l, r, &r->condition);
+	check_param_uses(l, r, &r->related);
+	for (size_t i = 0; i < r->nevidence; i++)
+		check_param_uses(l, r, &r->evidence[i].expr);
 	// Compile even after other problems, so that one lint run reports
 	// the jq errors too.
 	if (r->condition.text)
@@ -1267,7 +1389,58 @@ struct rv_ruleset *rv_ruleset_load_default(const char *const *dirs, size_t ndirs
 	}
 	for (size_t i = 0; i < ndirs; i++)
 		rv_ruleset_load_dir(rs, dirs[i]);
+	const char *params = getenv("RAIDVIRT_RULE_PARAMS");
+	if (params && *params) {
+		char *copy = strdup(params), *save = NULL;
+		for (char *a = copy ? strtok_r(copy, ", \t", &save) : NULL; a;
+		     a = strtok_r(NULL, ", \t", &save))
+			rv_ruleset_set_param(rs, a);
+		free(copy);
+	}
 	return rs;
+}
+
+bool rv_ruleset_set_param(struct rv_ruleset *rs, const char *assignment)
+{
+	const char *dot = strchr(assignment, '.'), *eq = strchr(assignment, '=');
+	if (!dot || !eq || eq < dot) {
+		rv_rules_problem(rs, NULL, 0, 0, NULL,
+				 "parameter '%s': write RULE.NAME=VALUE", assignment);
+		return false;
+	}
+	char id[128], name[64];
+	snprintf(id, sizeof(id), "%.*s", (int)(dot - assignment), assignment);
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - dot - 1), dot + 1);
+	struct rv_rule *r = NULL;
+	for (size_t i = 0; i < rs->n && !r; i++)
+		if (!strcmp(rs->rules[i]->id, id))
+			r = rs->rules[i];
+	if (!r) {
+		rv_rules_problem(rs, NULL, 0, 0, NULL, "parameter %s.%s: no rule %s", id, name, id);
+		return false;
+	}
+	jv info = jv_is_valid(r->parameters) ?
+		  jv_object_get(jv_copy(r->parameters), jv_string(name)) : jv_invalid();
+	if (!jv_is_valid(info)) {
+		jv_free(info);
+		rv_rules_problem(rs, r->file, 0, 0, r->id, "no parameter %s (see the rule's parameters)",
+				 name);
+		return false;
+	}
+	jv v = scalar_value(eq + 1);
+	jv dflt = jv_object_get(info, jv_string("default"));
+	bool same = jv_get_kind(dflt) == jv_get_kind(v) ||
+		    (jv_get_kind(dflt) == JV_KIND_TRUE && jv_get_kind(v) == JV_KIND_FALSE) ||
+		    (jv_get_kind(dflt) == JV_KIND_FALSE && jv_get_kind(v) == JV_KIND_TRUE);
+	jv_free(dflt);
+	if (!same) {
+		jv_free(v);
+		rv_rules_problem(rs, r->file, 0, 0, r->id,
+				 "parameter %s: '%s' is not of the default's type", name, eq + 1);
+		return false;
+	}
+	r->params = jv_object_set(r->params, jv_string(name), v);
+	return true;
 }
 
 jv rv_ruleset_list(const struct rv_ruleset *rs)

@@ -82,11 +82,21 @@ size_t rv_ruleset_load_dir(struct rv_ruleset *rs, const char *dir);
 char *rv_rules_builtin_dir(void);
 /**
  * Load the usual rule set: the built-in directory (unless @p no_builtin),
- * then each directory of $RAIDVIRT_RULES (colon-separated), then @p dirs.
+ * then each directory of $RAIDVIRT_RULES (colon-separated), then @p dirs,
+ * then the parameters of $RAIDVIRT_RULE_PARAMS (RULE.NAME=VALUE, separated
+ * by commas or spaces; see rv_ruleset_set_param()).
  * Never NULL except out of memory; check rv_ruleset_problems().
  */
 struct rv_ruleset *rv_ruleset_load_default(const char *const *dirs,
 					   size_t ndirs, bool no_builtin);
+
+/**
+ * Set a rule parameter, "RULE.NAME=VALUE" (VALUE read as JSON, else taken
+ * as a string), overriding the rule's `parameters` default. An unknown rule
+ * or parameter, or a value of another type than the default, is a recorded
+ * problem; returns false then.
+ */
+bool rv_ruleset_set_param(struct rv_ruleset *rs, const char *assignment);
 
 /** Number of rules loaded. */
 size_t rv_ruleset_count(const struct rv_ruleset *rs);

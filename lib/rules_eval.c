@@ -151,6 +151,7 @@ static jv run(const struct rv_rule *r, jv facts, const char *mode, jv match, uns
 	input = jv_array_append(input, facts);
 	input = jv_array_append(input, jv_string(mode));
 	input = jv_array_append(input, match);
+	input = jv_array_append(input, jv_copy(r->params));
 	jq_start(r->jq, input, 0);
 	jv out = jv_array();
 	for (unsigned int n = 0; n <= cap; n++) {
@@ -304,6 +305,8 @@ static jv finding(const struct rv_rule *r, jv facts, jv path)
 	o = rv_jv_set(o, "explanation", jv_string(r->explanation));
 	o = rv_jv_set(o, "remedies", jv_copy(r->remedies));
 	o = rv_jv_set(o, "references", jv_copy(r->references));
+	if (jv_object_length(jv_copy(r->params)))
+		o = rv_jv_set(o, "parameters", jv_copy(r->params));
 	o = rv_jv_set(o, "file", jv_string(r->file));
 	if (jv_array_length(jv_copy(errors)))
 		o = rv_jv_set(o, "errors", errors);

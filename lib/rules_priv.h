@@ -29,6 +29,9 @@ struct rv_rule {
 	struct rv_rule_evidence *evidence;
 	size_t nevidence;
 	jv remedies, references, fires, quiet;
+	/** `parameters`: {name: {default, description}}; the values in use
+	 *  (defaults, then rv_ruleset_set_param()) are $params. */
+	jv parameters, params;
 	/** The compiled program (rules.c, build_program()). */
 	jq_state *jq;
 };
@@ -40,7 +43,7 @@ struct rv_ruleset {
 	jv dirs;
 };
 
-/** Evaluation modes of a rule program: the input is [$facts, mode, $match]. */
+/** Evaluation modes of a rule program: the input is [$facts, mode, $match, $params]. */
 #define RV_MODE_CONDITION "condition"
 #define RV_MODE_EVIDENCE "evidence"
 #define RV_MODE_RELATED "related"
