@@ -89,6 +89,8 @@ static const char usage_show[] =
 	"  -w, --waiters           md: tasks waiting on the barrier\n"
 	"  -c, --cpus              vectors: per-CPU table\n"
 	"  -v, --vectors           vectors: every allocated vector\n"
+	"  -r, --requests          blk: the requests in flight with their age,\n"
+	"                          oldest first (at most 20 per disk)\n"
 	COMMON_OPTIONS;
 
 static const char usage_debug[] =
@@ -133,6 +135,7 @@ static const struct option long_options[] = {
 	{ "waiters", no_argument, NULL, 'w' },
 	{ "cpus", no_argument, NULL, 'c' },
 	{ "vectors", no_argument, NULL, 'v' },
+	{ "requests", no_argument, NULL, 'r' },
 	{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
 	{ "debuginfo", required_argument, NULL, OPT_DEBUGINFO },
 	{ "no-default-debuginfo", no_argument, NULL, OPT_NO_DEFAULT },
@@ -166,7 +169,7 @@ static int parse_common(int argc, char **argv, const char *allowed,
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jbwcvh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jbwcvrh", long_options, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage, stdout);
 			return RV_EXIT_ANALYSED;
@@ -192,6 +195,9 @@ static int parse_common(int argc, char **argv, const char *allowed,
 			break;
 		case 'v':
 			c->ropts.vectors = true;
+			break;
+		case 'r':
+			c->ropts.requests = true;
 			break;
 		case OPT_VMLINUX:
 			c->kopts.debuginfo.vmlinux = optarg;

@@ -43,6 +43,9 @@ static bool parse_opts(const char *optstring, bool *json,
 		case 'v':
 			o->vectors = true;
 			break;
+		case 'r':
+			o->requests = true;
+			break;
 		default:
 			argerrs++;
 			break;

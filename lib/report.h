@@ -19,6 +19,7 @@ struct rv_report_opts {
 	bool waiters;	/**< md: tasks sleeping on wait_barrier (-w) */
 	bool cpus;	/**< irq: per-CPU table (-c) */
 	bool vectors;	/**< irq: every allocated vector (-v) */
+	bool requests;	/**< blk: the requests in flight, oldest first (-r) */
 };
 
 /** Renderers take a section object (not consumed). */

@@ -7,6 +7,7 @@
 //
 // Reads only the facts (never the dump).
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "facts.h"
@@ -137,7 +138,101 @@ static void print_hctx(FILE *f, jv h)
 	print_errors(f, "         ", "hctx", h);
 }
 
-static void print_disk(FILE *f, jv d)
+#define MAX_REQUEST_LINES 20	// per disk, oldest first (-r)
+
+/** "7 write, 1 flush" over @p reqs. */
+static void op_summary(FILE *f, jv reqs)
+{
+	const char *names[16];
+	int counts[16], n = 0, other = 0;
+	jv_array_foreach(reqs, i, r) {
+		const char *op = rv_jv_str(r, "op");
+		int k;
+		for (k = 0; k < n && op && strcmp(names[k], op); k++)
+			;
+		if (!op || (k == n && n == 16)) {
+			other++;
+		} else if (k == n) {
+			names[n] = op;	// r stays alive in reqs
+			counts[n++] = 1;
+		} else {
+			counts[k]++;
+		}
+		jv_free(r);
+	}
+	for (int k = 0; k < n; k++)
+		fprintf(f, "%s%d %s", k ? ", " : "", counts[k], names[k]);
+	if (other)
+		fprintf(f, "%s%d other", n ? ", " : "", other);
+}
+
+static int by_age_desc(const void *a, const void *b)
+{
+	double x = ((const double *)a)[0], y = ((const double *)b)[0];
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/**
+ * REQUESTS: a one-line summary per disk (count, oldest age, ops); with -r
+ * the requests, oldest first, at most MAX_REQUEST_LINES.
+ */
+static void print_requests(FILE *f, jv d, bool all)
+{
+	jv reqs = jv_object_get(jv_copy(d), jv_string("requests"));
+	if (jv_get_kind(reqs) != JV_KIND_ARRAY || !jv_array_length(jv_copy(reqs))) {
+		jv_free(reqs);
+		return;
+	}
+	int n = jv_array_length(jv_copy(reqs));
+	double total = rv_jv_num(d, "nr_requests", n), oldest = rv_jv_num(d, "oldest_age_ms", -1);
+	fprintf(f, "  REQUESTS: %.0f in flight", total);
+	if (oldest >= 0)
+		fprintf(f, ", oldest %.1f s", oldest / 1000);
+	fprintf(f, " (");
+	op_summary(f, jv_copy(reqs));
+	fprintf(f, ")%s\n", is_true(d, "requests_truncated") ? ", list truncated" : "");
+	if (!all) {
+		jv_free(reqs);
+		return;
+	}
+	double (*order)[2] = calloc((size_t)n, sizeof(*order));
+	if (!order) {
+		jv_free(reqs);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		jv r = jv_array_get(jv_copy(reqs), i);
+		order[i][0] = rv_jv_num(r, "age_ms", -1e18);
+		order[i][1] = i;
+		jv_free(r);
+	}
+	qsort(order, (size_t)n, sizeof(*order), by_age_desc);
+	fprintf(f, "     TAG  ITAG  HCTX  REQUEST           OP            SECTOR     BYTES  STATE        AGE_MS\n");
+	for (int i = 0; i < n && i < MAX_REQUEST_LINES; i++) {
+		jv r = jv_array_get(jv_copy(reqs), (int)order[i][1]);
+		char tag[24], itag[24], hctx[24], sec[24], bytes[24], age[24];
+		const char *op = rv_jv_str(r, "op"), *state = rv_jv_str(r, "state");
+		double a = rv_jv_num(r, "age_ms", -1e18);
+		if (a > -1e18)
+			snprintf(age, sizeof(age), "%.0f", a);
+		else
+			snprintf(age, sizeof(age), "-");
+		snprintf(tag, sizeof(tag), "%.0f", rv_jv_num(r, "tag", -1));
+		snprintf(itag, sizeof(itag), "%.0f", rv_jv_num(r, "internal_tag", -1));
+		fprintf(f, "  %6s  %4s  %4s  %-16s  %-12s  %10s  %8s  %-10s  %8s\n",
+			tag, itag, num(r, "hctx", hctx, sizeof(hctx)), addr16(r, "addr"),
+			op ? op : "?", num(r, "sector", sec, sizeof(sec)),
+			num(r, "bytes", bytes, sizeof(bytes)), state ? state : "?", age);
+		jv_free(r);
+	}
+	if (total > MAX_REQUEST_LINES)
+		fprintf(f, "  ... %.0f more (hctxfq -j / show blk -j lists up to 1024)\n",
+			total - MAX_REQUEST_LINES);
+	free(order);
+	jv_free(reqs);
+}
+
+static void print_disk(FILE *f, jv d, bool requests)
 {
 	char a[24], b[24];
 	const char *name = rv_jv_str(d, "name");
@@ -163,6 +258,7 @@ static void print_disk(FILE *f, jv d)
 			fprintf(f, "not a slab object\n");
 	}
 	jv_free(slab);
+	print_requests(f, d, requests);
 	jv hctxs = jv_object_get(jv_copy(d), jv_string("hctx"));
 	if (jv_get_kind(hctxs) == JV_KIND_ARRAY && jv_array_length(jv_copy(hctxs)) > 0) {
 		fprintf(f, "   HCTX  ADDR              STATE         NR_ACTIVE  INFLIGHT  FQ                VERDICT        PENDING  RUNNING  FLUSH_RQ\n");
@@ -187,7 +283,7 @@ void rv_report_blk(FILE *f, jv sec, const struct rv_report_opts *o)
 	jv_array_foreach(disks, i, d) {
 		if (i)
 			fprintf(f, "\n");
-		print_disk(f, d);
+		print_disk(f, d, o && o->requests);
 		jv_free(d);
 	}
 	jv_free(disks);

@@ -13,7 +13,7 @@ const struct rv_section rv_sections[] = {
 	// There is one vector matrix: a selection would be ignored, so it
 	// is refused.
 	{ "irq", &rv_decoder_irq, "vecmatrix", "vectors", "cv", false, rv_report_irq, rv_help_vecmatrix },
-	{ "blk", &rv_decoder_blk, "hctxfq", "blk", "", true, rv_report_blk, rv_help_hctxfq },
+	{ "blk", &rv_decoder_blk, "hctxfq", "blk", "r", true, rv_report_blk, rv_help_hctxfq },
 	{ "virtio", &rv_decoder_virtio, "vring", "virtio", "", true, rv_report_virtio, rv_help_vring },
 	{ NULL, NULL, NULL, NULL, NULL, false, NULL, NULL },
 };
