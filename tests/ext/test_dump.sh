@@ -186,16 +186,61 @@ check_dump() {
 	rv_match "$sc: report PANIC" "PANIC: no panic" "$(cat "$rep")"
 	rv_match "$sc: report LOG" "LOG: $nrec records, $(wc -l <"$w/log.txt") lines, \\[ *[0-9.]+\\] \\.\\. \\[ *[0-9.]+\\] \\(printk_ringbuffer\\)" "$(cat "$rep")"
 
+	# ---- provenance: the rig takes every dump with QMP dump-guest-memory ----
+	check_provenance "$sc (crash)" "$f" "$gt" diskdump true
+
 	# ---- same facts from the ELF dump of the same guest ----
 	if [ -f "$dir/vmcore.elf" ]; then
 		rv_crash "$dir/vmcore.elf" "$w/crash-elf.out" "raidvirt -j > $w/facts-elf.json"
-		rv_eq "$sc: dump section identical from vmcore.elf" \
-			"$(jq -cS .dump "$f")" "$(jq -cS .dump "$w/facts-elf.json" 2>/dev/null)"
+		# provenance.file and the evidence wording name the file format.
+		local same='.dump | del(.provenance.file, .provenance.evidence[].detail)'
+		rv_eq "$sc: dump section identical from vmcore.elf (but the file format)" \
+			"$(jq -cS "$same" "$f")" "$(jq -cS "$same" "$w/facts-elf.json" 2>/dev/null)"
+		check_provenance "$sc (crash, ELF)" "$w/facts-elf.json" "$gt" elf false
 		rv_eq "$sc: log section identical from vmcore.elf" \
 			"$(jq -S .log "$f" | md5sum)" "$(jq -S .log "$w/facts-elf.json" 2>/dev/null | md5sum)"
 	else
 		rv_skip "$sc: facts from vmcore.elf" "the rig wrote no vmcore.elf"
 	fi
+}
+
+# check_provenance WHAT FACTS GROUND_TRUTH FORMAT FLATTENED: dump.provenance of
+# a rig dump. QEMU's dump-guest-memory writes one QEMU CPU-state note and one
+# NT_PRSTATUS per vCPU; the guest is "panicked" when the rig made it panic
+# (ground truth .panic), else "paused" (QEMU stopped it for the dump).
+check_provenance() {
+	local what=$1 f=$2 gt=$3 fmt=$4 flat=$5 cpus state
+	cpus=$(rv_jq "$gt" .cpus.online_count)
+	state=$(jq -r 'if .panic then "panicked" else "paused" end' "$gt")
+	rv_eq "$what: provenance.method" hypervisor "$(rv_jq "$f" .dump.provenance.method)"
+	rv_eq "$what: provenance.guest_state = ground truth (.panic)" "$state" \
+		"$(rv_jq "$f" .dump.provenance.guest_state)"
+	rv_eq "$what: QEMU notes = vCPUs, PRSTATUS notes = vCPUs" "$cpus $cpus" \
+		"$(rv_jq "$f" '"\(.dump.provenance.file.qemu_notes) \(.dump.provenance.file.prstatus_notes)"')"
+	rv_eq "$what: file format, flattened, VMCOREINFO note" "$fmt $flat true" \
+		"$(rv_jq "$f" '.dump.provenance.file | "\(.format) \(.flattened) \(.vmcoreinfo_note)"')"
+	rv_eq "$what: evidence signals" \
+		"$(jq -r 'if .panic then "qemu-cpu-notes,panic" else "qemu-cpu-notes" end' "$gt")" \
+		"$(rv_jq "$f" '[.dump.provenance.evidence[].signal] | join(",")')"
+	rv_eq "$what: provenance has no error" null "$(rv_jq "$f" .dump.provenance.error)"
+}
+
+# Every rig dump, both files, through the CLI: the same provenance.
+check_provenance_cli() {
+	local sc dir
+	for sc in ${RV_PROVENANCE_SCENARIOS:-healthy raid1-frozen raid1-frozen-nohold raid1-degraded lost-interrupt fq-panic}; do
+		dir=$(dump_dir "$sc") && dir=$(readlink -f "$dir")
+		if [ -z "$dir" ] || [ ! -f "$dir/vmcore" ]; then
+			rv_not_ok "$sc: dump not available (provenance)"
+			continue
+		fi
+		"$RV_CLI" facts --json --section dump "$dir/vmcore" >"$work/prov-$sc.json" 2>/dev/null
+		check_provenance "$sc (CLI)" "$work/prov-$sc.json" "$dir/ground-truth.json" diskdump true
+		if [ -f "$dir/vmcore.elf" ]; then
+			"$RV_CLI" facts --json --section dump "$dir/vmcore.elf" >"$work/prov-$sc-elf.json" 2>/dev/null
+			check_provenance "$sc (CLI, ELF)" "$work/prov-$sc-elf.json" "$dir/ground-truth.json" elf false
+		fi
+	done
 }
 
 # ---- synthetic kernels: what the rig dumps never show ----
@@ -246,6 +291,7 @@ check_fixture() {
 }
 
 check_fixture
+check_provenance_cli
 
 for sc in $SCENARIOS; do
 	# Resolve the scenario link once: the rig may replace it meanwhile.

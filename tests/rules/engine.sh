@@ -22,7 +22,7 @@ fi
 out=$("$RV_CLI" rules lint 2>&1)
 rc=$?
 rv_eq "lint rules/ exit status" 0 "$rc"
-rv_match "lint rules/ summary" "^9 rules valid, 0 problems" "$(tail -1 <<<"$out")"
+rv_match "lint rules/ summary" "^$(ls "$RV_ROOT"/rules/*.yaml | wc -l) rules valid, 0 problems" "$(tail -1 <<<"$out")"
 rv_eq "lint rules/ prints no problem lines" 1 "$(wc -l <<<"$out")"
 
 out=$("$RV_CLI" rules lint "$T/bad" 2>&1)
@@ -44,6 +44,7 @@ expect=(
 	"$B/absent-section.yaml:8: rule absent-section: fails on a dump without its subsystem"
 	"$B/bad-tests.yaml:19:10: rule bad-tests: bad dump name 'no such dump!'"
 	"$B/bad-tests.yaml:20:10: rule bad-tests: quiet is an empty list"
+	"$B/param-undeclared.yaml:10: rule param-undeclared: \$params.limti is not declared under parameters"
 )
 for e in "${expect[@]}"; do
 	if grep -qF -- "$e" <<<"$out"; then
@@ -71,7 +72,7 @@ rv_match "triage with broken rules: stderr names the file and line" \
 # ---- rules list ----
 
 ids=$("$RV_CLI" rules list --json | jq -r '[.[].id] | sort | join(" ")')
-rv_eq "rules list" "blk-invalid-flush-queue irq-vector-exhaustion-cpu irq-vector-exhaustion-managed raid1-barrier-imbalance raid1-degraded raid1-freeze-hang virtio-broken-vq virtio-device-stall virtio-lost-interrupt" "$ids"
+rv_eq "rules list" "blk-invalid-flush-queue blk-stuck-io irq-vector-exhaustion-cpu irq-vector-exhaustion-managed raid1-barrier-imbalance raid1-degraded raid1-freeze-hang virtio-broken-vq virtio-completed-during-pause virtio-device-stall virtio-lost-interrupt" "$ids"
 rv_eq "every rule names dumps where it fires and stays quiet" 0 \
 	"$("$RV_CLI" rules list --json | jq '[.[] | select((.tests.fires | length) == 0 or (.tests.quiet | length) == 0)] | length')"
 
@@ -86,6 +87,45 @@ triage_fixture() {
 ev() {
 	rv_jq "$tmp/$1.json" "[.findings[] | select(.rule == \"$2\")][0] | $3"
 }
+
+# ---- rule parameters: blk-stuck-io.threshold_s ----
+f=blk-stuck-io
+triage_fixture $f
+rv_eq "stuck-io: default 30 s: one finding" 1 "$(rv_jq "$tmp/$f.json" "[.findings[] | select(.rule == \"$f\")] | length")"
+rv_eq "stuck-io: 2 requests over 30 s, oldest 45 s, md0 on it" "vdb 2 45 md0 30" \
+	"$(ev $f $f '"\(.evidence.disk) \(.evidence.stuck) \(.evidence.oldest_age_s) \(.evidence.stacked | join(",")) \(.parameters.threshold_s)"')"
+"$RV_CLI" triage --json --param blk-stuck-io.threshold_s=60 --facts "$FIX/$f.json" >"$tmp/p60.json" 2>/dev/null
+rv_eq "stuck-io: --param threshold_s=60: quiet" 0 "$(rv_jq "$tmp/p60.json" "[.findings[] | select(.rule == \"$f\")] | length")"
+RAIDVIRT_RULE_PARAMS="blk-stuck-io.threshold_s=1" "$RV_CLI" triage --json --facts "$FIX/$f.json" >"$tmp/p1.json" 2>/dev/null
+rv_eq "stuck-io: RAIDVIRT_RULE_PARAMS threshold_s=1: all 3 stuck" "3 1" \
+	"$(rv_jq "$tmp/p1.json" "[.findings[] | select(.rule == \"$f\")][0] | \"\(.evidence.stuck) \(.parameters.threshold_s)\"")"
+"$RV_CLI" triage --param blk-stuck-io.threshold_s=soon --facts "$FIX/$f.json" >/dev/null 2>"$tmp/pbad.err"
+rv_eq "stuck-io: a value of another type: usage error" 2 $?
+rv_match "stuck-io: ... saying so" "not of the default's type" "$(cat "$tmp/pbad.err")"
+"$RV_CLI" triage --param blk-stuck-io.nope=1 --facts "$FIX/$f.json" >/dev/null 2>"$tmp/pbad.err"
+rv_eq "stuck-io: an unknown parameter: usage error" 2 $?
+rv_match "stuck-io: ... naming it" "no parameter nope" "$(cat "$tmp/pbad.err")"
+
+# ---- virtio-lost-interrupt on a hypervisor dump ----
+# The fixture's queue has its irq disabled (depth 1, 99900 unhandled): a
+# lost interrupt even on a hypervisor dump. Without that evidence the
+# drained completions are a warning of virtio-completed-during-pause.
+jq '.dump.provenance = {method: "hypervisor", guest_state: "paused", evidence: []}' \
+	"$FIX/virtio-lost-interrupt.json" >"$tmp/li-hv.json"
+"$RV_CLI" triage --json --facts "$tmp/li-hv.json" >"$tmp/li-hv.out.json" 2>/dev/null
+rv_eq "hypervisor dump, irq disabled: lost interrupt at error" "virtio-lost-interrupt error" \
+	"$(rv_jq "$tmp/li-hv.out.json" '[.findings[] | select(.rule | startswith("virtio-l") or startswith("virtio-c")) | "\(.rule) \(.severity)"] | join(",")')"
+jq '.virtio.devices[0].vqs[0].irq_desc.depth = 0 | .virtio.devices[0].vqs[0].irq_desc.irqs_unhandled = 0' \
+	"$tmp/li-hv.json" >"$tmp/li-hv2.json"
+"$RV_CLI" triage --json --facts "$tmp/li-hv2.json" >"$tmp/li-hv2.out.json" 2>/dev/null
+rv_eq "hypervisor dump, no interrupt evidence: completed during the pause, warning" \
+	"virtio-completed-during-pause warning" \
+	"$(rv_jq "$tmp/li-hv2.out.json" '[.findings[] | select(.rule | startswith("virtio-l") or startswith("virtio-c")) | "\(.rule) \(.severity)"] | join(",")')"
+jq '.virtio.devices[0].vqs[0].event_triggered = true' "$tmp/li-hv2.json" >"$tmp/li-hv3.json"
+"$RV_CLI" triage --json --facts "$tmp/li-hv3.json" >"$tmp/li-hv3.out.json" 2>/dev/null
+rv_eq "hypervisor dump, interrupt taken without reaping (event_triggered): lost interrupt" \
+	"virtio-lost-interrupt error" \
+	"$(rv_jq "$tmp/li-hv3.out.json" '[.findings[] | select(.rule | startswith("virtio-l") or startswith("virtio-c")) | "\(.rule) \(.severity)"] | join(",")')"
 
 triage_fixture irq-vector-exhaustion-managed
 f=irq-vector-exhaustion-managed
@@ -200,7 +240,8 @@ f=raid1-barrier-underflow
 "$RV_CLI" triage --json --rules "$T/user" --facts "$FIX/$f.json" >"$tmp/user.json" 2>/dev/null
 rv_eq "--rules: the user rule runs" "kernel 6.1.0-56-cloud-amd64, 2 CPUs online, md arrays: md0" \
 	"$(rv_jq "$tmp/user.json" '.findings[] | select(.rule == "kernel-release") | .message')"
-rv_eq "--rules: 10 rules (9 built-in + 2 user, one replacing a built-in)" 10 \
+nb=$(ls "$RV_ROOT"/rules/*.yaml | wc -l)
+rv_eq "--rules: $((nb + 1)) rules ($nb built-in + 2 user, one replacing a built-in)" $((nb + 1)) \
 	"$(rv_jq "$tmp/user.json" .rules.loaded)"
 RAIDVIRT_RULES=$T/user "$RV_CLI" triage --json --facts "$FIX/$f.json" >"$tmp/env.json" 2>/dev/null
 rv_eq "RAIDVIRT_RULES: the user rule runs" 1 \
