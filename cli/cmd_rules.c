@@ -486,7 +486,7 @@ int rv_cmd_triage(int argc, char **argv)
 		if (!rv_ruleset_set_param(rs, o.params[i])) {
 			print_problems(stderr, rs, "raidvirt: rules: ");
 			rv_ruleset_destroy(rs);
-			return usage_error(rv_usage_triage, "bad --param '%s'", o.params[i]);
+			return rv_usage_error(rv_usage_triage, "bad --param '%s'", o.params[i]);
 		}
 	}
 	bool incomplete = print_problems(stderr, rs, "raidvirt: rules: ");
