@@ -727,19 +727,61 @@ struct rv_error *rv_types_member(const struct rv_types *ts, const char *type,
 	Dwarf_Die m;
 	const char *comp = path;
 	for (;;) {
+		// A component is a member name, optionally indexed when it is
+		// an array of structs: "__domains[0].store".
 		const char *dot = strchr(comp, '.');
-		size_t len = dot ? (size_t)(dot - comp) : strlen(comp);
+		const char *end = dot ? dot : comp + strlen(comp);
+		const char *bracket = memchr(comp, '[', (size_t)(end - comp));
+		size_t len = (size_t)((bracket ? bracket : end) - comp);
 		if (!len || !find_member(ts, &agg, comp, len, bits, &m, &bits, 0))
 			return rv_error_format(RV_ERR_LOOKUP,
 					       "no member %s.%s in the debug info", type, path);
-		if (!dot)
+		if (!dot && !bracket)
 			break;
-		Dwarf_Die mt;
+		Dwarf_Die mt, mtt;
 		if (dwarf_hasattr(&m, DW_AT_bit_size) || !die_type(&m, &mt) ||
-		    !strip_type(ts, &mt, &agg) || !is_struct_or_union(&agg))
+		    !strip_type(ts, &mt, &mtt))
+			return rv_error_format(RV_ERR_LOOKUP,
+					       "%s.%.*s has no type in the debug info", type,
+					       (int)(end - path), path);
+		if (bracket) {
+			char *close;
+			unsigned long long idx = strtoull(bracket + 1, &close, 10);
+			uint64_t nelem, elem_size;
+			Dwarf_Die base;
+			if (close == bracket + 1 || *close != ']' || close + 1 != end)
+				return rv_error_format(RV_ERR_INVALID,
+						       "bad member path '%s'", path);
+			if (dwarf_tag(&mtt) != DW_TAG_array_type ||
+			    !array_shape(ts, &mtt, &nelem, &elem_size, &base))
+				return rv_error_format(RV_ERR_LOOKUP,
+						       "%s.%.*s is not an array", type,
+						       (int)(bracket - path), path);
+			if (nelem && idx >= nelem)
+				return rv_error_format(RV_ERR_LOOKUP,
+						       "%s.%.*s has %" PRIu64 " elements",
+						       type, (int)(bracket - path), path, nelem);
+			if (!dot)
+				return rv_error_format(RV_ERR_INVALID,
+						       "member path '%s' ends in an index: "
+						       "ask for the array", path);
+			bits += idx * elem_size * 8;
+			mtt = base;
+			if (!strip_type(ts, &base, &mtt))
+				return rv_error_format(RV_ERR_LOOKUP,
+						       "%s.%.*s: element has no type", type,
+						       (int)(end - path), path);
+		} else if (dwarf_tag(&mtt) == DW_TAG_array_type) {
+			return rv_error_format(RV_ERR_LOOKUP,
+					       "%s.%.*s is an array: name an element "
+					       "(%.*s[0])", type, (int)(end - path), path,
+					       (int)len, comp);
+		}
+		agg = mtt;
+		if (!is_struct_or_union(&agg))
 			return rv_error_format(RV_ERR_LOOKUP,
 					       "%s.%.*s is not a struct or union", type,
-					       (int)(dot - path), path);
+					       (int)(end - path), path);
 		comp = dot + 1;
 	}
 	describe_member(ts, &m, bits, ret);

@@ -8,6 +8,7 @@
 
 #include "facts.h"
 #include "irq_desc.h"
+#include "maple_tree.h"
 #include "xarray.h"
 
 #define DESC "struct irq_desc"
@@ -303,6 +304,8 @@ const char *rv_irq_desc_owner(const struct rv_irq_desc *d)
 struct desc_walk {
 	rv_irq_desc_visit_fn visit;
 	void *arg;
+	unsigned int left;
+	bool stopped;
 };
 
 static bool visit_entry(uint64_t index, uint64_t entry, void *arg)
@@ -311,30 +314,51 @@ static bool visit_entry(uint64_t index, uint64_t entry, void *arg)
 	return w->visit(index, entry, w->arg);
 }
 
+// irq_insert_desc() stores each descriptor at its own index; a range is
+// visited index by index, within the walk's bound.
+static bool visit_range(uint64_t first, uint64_t last, uint64_t entry,
+			void *arg)
+{
+	struct desc_walk *w = arg;
+	for (uint64_t irq = first; irq <= last; irq++) {
+		if (w->left == 0 || !w->visit(irq, entry, w->arg)) {
+			w->stopped = true;
+			return false;
+		}
+		w->left--;
+		if (irq == UINT64_MAX)
+			break;
+	}
+	return true;
+}
+
 struct rv_error *rv_irq_desc_for_each(struct rv_target *t, unsigned int max,
 				      rv_irq_desc_visit_fn visit, void *arg)
 {
+	struct desc_walk w = { .visit = visit, .arg = arg, .left = max };
 	rv_addr_t sym;
 	struct rv_error *err = rv_symbol(t, "sparse_irqs", &sym);
-	if (!err)
+	if (!err) {
 		// 721255b9826b "genirq: Use a maple tree for interrupt
 		// descriptor management" (v6.5).
-		return rv_error_format(RV_ERR_LOOKUP,
-				       "irq descriptors in the sparse_irqs maple tree "
-				       "(v6.5+) are not supported yet");
+		err = rv_mt_for_each(t, sym, max, visit_range, &w);
+		if (!err && w.stopped && w.left == 0)
+			err = rv_error_format(RV_ERR_CORRUPT,
+					      "more than %u irq descriptors", max);
+		return err ? rv_error_wrap(err, "sparse_irqs") : NULL;
+	}
 	rv_error_destroy(err);
 
 	err = rv_symbol(t, "irq_desc_tree", &sym);
 	if (err) {
 		rv_error_destroy(err);
 		return rv_error_format(RV_ERR_LOOKUP,
-				       "no irq_desc_tree (CONFIG_SPARSE_IRQ=n: the "
-				       "static irq_desc[] array is not supported)");
+				       "no sparse_irqs or irq_desc_tree (CONFIG_SPARSE_IRQ=n: "
+				       "the static irq_desc[] array is not supported)");
 	}
 	// radix_tree_root became a #define for struct xarray in f8d5d0cc145c
 	// "xarray: Add definition of struct xarray" (v4.20); before that it
 	// is the classic radix tree with ->rnode (RHEL8 4.18).
-	struct desc_walk w = { .visit = visit, .arg = arg };
 	if (rv_member_exists(t, "struct radix_tree_root", "rnode"))
 		return rv_radix_for_each(t, sym, max, visit_entry, &w);
 	return rv_xa_for_each(t, sym, max, visit_entry, &w);

@@ -75,10 +75,10 @@ typedef bool (*rv_irq_desc_visit_fn)(uint64_t irq, rv_addr_t desc, void *arg);
 
 /**
  * Visit every allocated irq descriptor in irq order (at most @p max).
- * Supported stores: irq_desc_tree as a classic radix tree (before v4.20) or
- * an xarray (v4.20 .. v6.4). The sparse_irqs maple tree of v6.5+ and the
- * static irq_desc[] of CONFIG_SPARSE_IRQ=n give RV_ERR_LOOKUP. This is the
- * one entry point: a new store is a new branch here.
+ * Supported stores: the sparse_irqs maple tree (v6.5+, lib/maple_tree.c),
+ * irq_desc_tree as an xarray (v4.20 .. v6.4) or a classic radix tree (before
+ * v4.20). The static irq_desc[] of CONFIG_SPARSE_IRQ=n gives RV_ERR_LOOKUP.
+ * This is the one entry point: a new store is a new branch here.
  */
 struct rv_error *rv_irq_desc_for_each(struct rv_target *t, unsigned int max,
 				      rv_irq_desc_visit_fn visit, void *arg);

@@ -9,8 +9,9 @@
 
 // ---- layout cache ----
 //
-// Keyed by "type\0path". A negative answer is cached too (has_member false),
-// so a decoder probing for a member that this kernel lacks costs one lookup.
+// Keyed by "type\0path". A negative answer is cached too (found false) with
+// the backend's own message, so a decoder probing for a member that this
+// kernel lacks costs one lookup and a cached answer reads as a fresh one.
 
 enum cache_kind { CACHE_MEMBER, CACHE_SIZE };
 
@@ -19,6 +20,7 @@ struct cache_entry {
 	enum cache_kind kind;
 	bool found;
 	enum rv_errcode code;	/**< when !found */
+	char *msg;		/**< when !found: the backend's message */
 	struct rv_member member;
 	uint64_t size;
 	char key[];
@@ -79,6 +81,18 @@ static struct cache_entry *cache_add(struct rv_layout_cache *c,
 	return e;
 }
 
+// A negative answer keeps the backend's code and message.
+static void cache_set_error(struct cache_entry *e, const struct rv_error *err)
+{
+	e->code = err ? err->code : 0;
+	e->msg = err ? strdup(err->msg) : NULL;
+}
+
+static struct rv_error *cached_error(const struct cache_entry *e)
+{
+	return rv_error_format(e->code, "%s", e->msg ? e->msg : "not in the debug info");
+}
+
 static void cache_clear(struct rv_layout_cache *c)
 {
 	if (!c)
@@ -87,6 +101,7 @@ static void cache_clear(struct rv_layout_cache *c)
 		struct cache_entry *e = c->bucket[i];
 		while (e) {
 			struct cache_entry *next = e->next;
+			free(e->msg);
 			free(e);
 			e = next;
 		}
@@ -202,8 +217,7 @@ struct rv_error *rv_type_size(struct rv_target *t, const char *type,
 	struct cache_entry *e = cache_find(t->cache, CACHE_SIZE, type, NULL);
 	if (e) {
 		if (!e->found)
-			return rv_error_format(e->code, "no type '%s' in the debug info",
-					       type);
+			return cached_error(e);
 		*ret = e->size;
 		return NULL;
 	}
@@ -214,7 +228,7 @@ struct rv_error *rv_type_size(struct rv_target *t, const char *type,
 	e = cache_add(t->cache, CACHE_SIZE, type, NULL);
 	if (e) {
 		e->found = !err;
-		e->code = err ? err->code : 0;
+		cache_set_error(e, err);
 		e->size = err ? 0 : size;
 	}
 	if (err)
@@ -247,8 +261,7 @@ struct rv_error *rv_member(struct rv_target *t, const char *type,
 	struct cache_entry *e = cache_find(t->cache, CACHE_MEMBER, type, path);
 	if (e) {
 		if (!e->found)
-			return rv_error_format(e->code, "no member %s.%s in the debug info",
-					       type, path);
+			return cached_error(e);
 		*ret = e->member;
 		return NULL;
 	}
@@ -259,7 +272,7 @@ struct rv_error *rv_member(struct rv_target *t, const char *type,
 	e = cache_add(t->cache, CACHE_MEMBER, type, path);
 	if (e) {
 		e->found = !err;
-		e->code = err ? err->code : 0;
+		cache_set_error(e, err);
 		if (!err)
 			e->member = m;
 	}

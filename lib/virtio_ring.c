@@ -284,13 +284,19 @@ static struct rv_error *msi_store(struct rv_target *t, rv_addr_t dev,
 		return rv_error_format(RV_ERR_ABSENT,
 				       "device has no MSI data (dev->msi.data NULL)");
 	// 6.1: msi_device_data.__store, indexed by msi_index (see
-	// msi_get_virq()). Later kernels (per-device MSI domains, ~v6.2)
-	// have __domains[MSI_DEFAULT_DOMAIN].store, MSI_DEFAULT_DOMAIN = 0.
+	// msi_get_virq()). From v6.2 (36db3d9003ea "genirq/msi: Add
+	// storage for per-device MSI domains") the xarray is per domain:
+	// __domains[MSI_DEFAULT_DOMAIN].store.
 	if (rv_member_exists(t, "struct msi_device_data", "__store"))
 		return rv_member_addr(t, data, "struct msi_device_data",
 				      "__store", ret);
-	return rv_member_addr(t, data, "struct msi_device_data",
-			      "__domains.store", ret);
+	int64_t dom;
+	err = rv_enum_value(t, "MSI_DEFAULT_DOMAIN", &dom);
+	if (err)
+		return rv_error_wrap(err, "MSI descriptors");
+	char path[64];
+	snprintf(path, sizeof(path), "__domains[%" PRId64 "].store", dom);
+	return rv_member_addr(t, data, "struct msi_device_data", path, ret);
 }
 
 // The Linux irq of MSI(-X) vector @p vector, as msi_get_virq() computes it:
