@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cmd_rules.h"
 #include "facts.h"
+#include "maple_tree.h"
 #include "report.h"
 #include "sections.h"
 #include "target_kdump.h"
@@ -107,6 +108,7 @@ static const char usage_debug[] =
 	"  enum:NAME            an enumerator's value\n"
 	"  module:NAME          load a module's debug info\n"
 	"  vmcoreinfo:KEY       a VMCOREINFO value\n"
+	"  mt:ADDR              the entries of the struct maple_tree at ADDR\n"
 	"  stats                type index statistics (DWARF files or BTF, kallsyms)\n"
 	COMMON_OPTIONS;
 
@@ -473,6 +475,18 @@ static struct rv_error *debug_rd(struct rv_target *t, char **f, int n, bool byte
 	return err;
 }
 
+static bool print_mt_entry(uint64_t first, uint64_t last, uint64_t entry,
+			   void *arg)
+{
+	printf("mt %#" PRIx64 "-%#" PRIx64 " %016" PRIx64 "\n", first, last,
+	       entry);
+	return true;
+}
+
+// Bound of the mt: query: more entries than a process has VMAs
+// (vm.max_map_count, 65530 by default).
+#define DEBUG_MT_MAX 1000000
+
 static struct rv_error *debug_query(struct rv_target *t, char *q)
 {
 	char *f[3] = { NULL, NULL, NULL };
@@ -518,6 +532,10 @@ static struct rv_error *debug_query(struct rv_target *t, char *q)
 	} else if (!strcmp(f[0], "module") && n == 2) {
 		if (!(err = rv_module_debuginfo(t, f[1])))
 			printf("module %s loaded\n", f[1]);
+	} else if (!strcmp(f[0], "mt") && n == 2) {
+		rv_addr_t a;
+		if (!(err = parse_addr(t, f[1], &a)))
+			err = rv_mt_for_each(t, a, DEBUG_MT_MAX, print_mt_entry, NULL);
 	} else if (!strcmp(f[0], "vmcoreinfo") && n == 2) {
 		char *v;
 		if (!t->ops->vmcoreinfo)

@@ -79,6 +79,12 @@ static struct rv_error *kd_enum_value(struct rv_target *t, const char *name,
 	return p->source.ops->enum_value(p->source.src, name, ret);
 }
 
+static struct rv_error *kd_enumerators(struct rv_target *t, const char *type,
+				       rv_enumerator_fn visit, void *arg)
+{
+	return rv_types_enumerators(&priv(t)->types, type, visit, arg);
+}
+
 static struct rv_error *kd_vmcoreinfo(struct rv_target *t, const char *key,
 				      char **ret)
 {
@@ -474,6 +480,7 @@ static const struct rv_target_ops kdump_target_ops = {
 	.type_size = kd_type_size,
 	.member = kd_member,
 	.enum_value = kd_enum_value,
+	.enumerators = kd_enumerators,
 	.module_debuginfo = kd_module_debuginfo,
 	.vmcoreinfo = kd_vmcoreinfo,
 	.dump_file = kd_dump_file,

@@ -167,7 +167,7 @@ static enum rv_kind kind_of(long code)
 static bool plain_identifier(const char *s)
 {
 	for (; *s; s++) {
-		if (!(*s == '_' || *s == ' ' || *s == '.' ||
+		if (!(*s == '_' || *s == ' ' || *s == '.' || *s == '[' || *s == ']' ||
 		      (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		      (*s >= '0' && *s <= '9')))
 			return false;
@@ -297,6 +297,19 @@ static struct rv_error *crash_enum_value(struct rv_target *t, const char *name,
 	return NULL;
 }
 
+static struct rv_error *crash_enumerators(struct rv_target *t, const char *type,
+					  rv_enumerator_fn visit, void *arg)
+{
+	(void)t;
+	struct rv_dwarf *files[MAX_DWARF_FILES];
+	struct rv_types ts;
+	if (!dwarf_types(&ts, files, MAX_DWARF_FILES))
+		return rv_error_format(RV_ERR_LOOKUP,
+				       "no DWARF loaded: cannot list the enumerators of %s",
+				       type);
+	return rv_types_enumerators(&ts, type, visit, arg);
+}
+
 // ---- module debuginfo: lib/modfind.c ----
 
 static struct rv_error *crash_module_debuginfo(struct rv_target *t,
@@ -389,6 +402,7 @@ static const struct rv_target_ops crash_target_ops = {
 	.type_size = crash_type_size,
 	.member = crash_member,
 	.enum_value = crash_enum_value,
+	.enumerators = crash_enumerators,
 	.module_debuginfo = crash_module_debuginfo,
 	.page_size = crash_page_size,
 	.dump_file = crash_dump_file,

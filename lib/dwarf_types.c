@@ -817,6 +817,26 @@ struct rv_error *rv_types_enum(const struct rv_types *ts, const char *name,
 	return rv_error_format(RV_ERR_LOOKUP, "no enumerator %s", name);
 }
 
+struct rv_error *rv_types_enumerators(const struct rv_types *ts, const char *type,
+				      rv_enumerator_fn visit, void *arg)
+{
+	Dwarf_Die die, en, e;
+	if (!find_type(ts, type, &die) || !strip_type(ts, &die, &en) ||
+	    dwarf_tag(&en) != DW_TAG_enumeration_type)
+		return rv_error_format(RV_ERR_LOOKUP, "no enum type '%s' in the debug info",
+				       type);
+	bool is_signed = enum_is_signed(&en);
+	if (dwarf_child(&en, &e) != 0)
+		return NULL;
+	do {
+		const char *name = dwarf_diename(&e);
+		if (dwarf_tag(&e) == DW_TAG_enumerator && name &&
+		    !visit(name, enumerator_value(&e, is_signed), arg))
+			break;
+	} while (dwarf_siblingof(&e, &e) == 0);
+	return NULL;
+}
+
 // ---- as a type source ----
 
 static struct rv_error *src_size(void *src, const char *type, uint64_t *ret)

@@ -57,5 +57,8 @@ struct rv_error *rv_types_member(const struct rv_types *ts, const char *type,
 				 const char *path, struct rv_member *ret);
 struct rv_error *rv_types_enum(const struct rv_types *ts, const char *name,
 			       int64_t *ret);
+/** Every enumerator of the enum type @p type ("enum mddev_flags"), in order. */
+struct rv_error *rv_types_enumerators(const struct rv_types *ts, const char *type,
+				      rv_enumerator_fn visit, void *arg);
 
 #endif

@@ -804,6 +804,11 @@ static struct rv_error *decode(struct rv_target *t, const char *select, jv *ret)
 	sec = read_all_descs(&s, sec);
 	index_descs(&s);
 	sec = rv_jv_set(sec, "nr_descs", jv_number((double)s.ndescs));
+	// Every descriptor of the store, in irq order (/sys/kernel/irq).
+	jv descs = jv_array();
+	for (size_t i = 0; i < s.ndescs; i++)
+		descs = jv_array_append(descs, desc_common_jv(&s, &s.descs[i]));
+	sec = rv_jv_set(sec, "descs", descs);
 	sec = decode_managed(&s, sec, &matrix);
 	sec = decode_vectors(&s, sec);
 	sec = rv_jv_set(sec, "matrix", matrix);

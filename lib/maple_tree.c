@@ -4,8 +4,8 @@
 //
 // Encoding (kept since v6.1): ma_root is either a single entry for index 0
 // or an encoded node, an xarray-style internal pointer (low bits 10, above
-// 4096). A node is 256 bytes and 256-aligned; bits 3-6 of the encoded
-// pointer hold its enum maple_type. Leaves (maple_dense, maple_leaf_64)
+// 4096, mt_mk_root()). A node is 256 bytes and 256-aligned; bits 3-6 of an
+// encoded pointer hold its enum maple_type. Leaves (maple_dense, maple_leaf_64)
 // hold entries, the others child nodes. In a range node slot i covers
 // [pivot[i-1] + 1, pivot[i]] (the node's min for i = 0, its max for the
 // last slot). The member layouts come from the debug info.
@@ -226,7 +226,9 @@ static struct rv_error *walk_node(struct mt_walk *w, uint64_t enode,
 					w->stop = true;
 			}
 		} else if (e) {
-			if (!mt_is_node(e))
+			// Child pointers carry their type and MAPLE_ENODE_NULL
+			// (bit 2), not the root's internal tag (mte_mk_node()).
+			if ((e & ~MT_NODE_MASK) <= MT_RESERVED_RANGE)
 				return rv_error_format(RV_ERR_CORRUPT,
 						       "maple node %#" PRIx64
 						       ": slot %" PRIu64 " holds %#"

@@ -38,56 +38,49 @@
 
 // ---- bit names from the dump's enums ----
 
-// Enumerator names of each bit set, over every kernel we know. Only names
-// the dump's debug info defines are used, with the dump's bit numbers.
-static const char *const rdev_flag_candidates[] = {
-	"Faulty", "In_sync", "Bitmap_sync", "Unmerged", "WriteMostly",
-	"AutoDetected", "Blocked", "WriteErrorSeen", "FaultRecorded",
-	"BlockedBadBlocks", "WantReplacement", "Replacement", "Candidate",
-	"Journal", "ClusterRemove", "RemoveSynchronized", "ExternalBbl",
-	"FailFast", "LastDev", "CollisionCheck", "Nonrot", NULL,
-};
-
-static const char *const mddev_flag_candidates[] = {
-	"MD_ARRAY_FIRST_USE", "MD_CLOSING", "MD_JOURNAL_CLEAN",
-	"MD_HAS_JOURNAL", "MD_CLUSTER_RESYNC_LOCKED", "MD_FAILFAST_SUPPORTED",
-	"MD_HAS_PPL", "MD_HAS_MULTIPLE_PPLS", "MD_ALLOW_SB_UPDATE",
-	"MD_UPDATING_SB", "MD_NOT_READY", "MD_BROKEN", "MD_DELETED",
-	"MD_DO_DELETE", "MD_SERIALIZE_POLICY", "MD_FAILLAST_DEV", NULL,
-};
-
-static const char *const recovery_candidates[] = {
-	"MD_RECOVERY_RUNNING", "MD_RECOVERY_SYNC", "MD_RECOVERY_RECOVER",
-	"MD_RECOVERY_INTR", "MD_RECOVERY_DONE", "MD_RECOVERY_NEEDED",
-	"MD_RECOVERY_REQUESTED", "MD_RECOVERY_CHECK", "MD_RECOVERY_RESHAPE",
-	"MD_RECOVERY_FROZEN", "MD_RECOVERY_ERROR", "MD_RECOVERY_WAIT",
-	"MD_RESYNCING_REMOTE", "MD_RECOVERY_LAZY_RECOVER", NULL,
-};
-
+// The names of the bits come from the enum type itself, as the dump's
+// debug info declares it: no name list here, so a kernel that adds,
+// removes or reorders bits is named right (6.12 renumbered recovery_flags
+// and dropped RemoveSynchronized in c891f1fd90e6).
 struct bit_names {
-	const char *bit[64];
-	bool resolved;		// at least one enumerator was found
+	char bit[64][40];
+	bool resolved;		// the enum type was found
 };
 
-static void resolve_bit_names(struct rv_target *t,
-			      const char *const *candidates,
-			      struct bit_names *ret)
+struct bit_collect {
+	struct bit_names *names;
+	const char *anchor;
+	bool anchor_seen;
+};
+
+static bool collect_bit_name(const char *name, int64_t value, void *arg)
+{
+	struct bit_collect *c = arg;
+	if (c->anchor && !strcmp(name, c->anchor))
+		c->anchor_seen = true;
+	// Enumerators past the bits (a trailing count) are not bits.
+	if (value < 0 || value >= 64)
+		return true;
+	if (!c->names->bit[value][0])	// the first name of a bit wins
+		snprintf(c->names->bit[value], sizeof(c->names->bit[value]), "%s", name);
+	return true;
+}
+
+// Name the bits after the enumerators of @p type. @p anchor, when set, is
+// an enumerator the type must have: the generic "enum flag_bits" of
+// md_rdev could be matched by another subsystem's enum of that name.
+static void resolve_bit_names(struct rv_target *t, const char *type,
+			      const char *anchor, struct bit_names *ret)
 {
 	memset(ret, 0, sizeof(*ret));
-	for (int i = 0; candidates[i]; i++) {
-		int64_t v;
-		struct rv_error *err = rv_enum_value(t, candidates[i], &v);
-		if (err) {
-			rv_error_destroy(err);
-			continue;
-		}
-		// Only the first name of a bit counts; a clash means another
-		// enum answered for a generic name, which we do not trust.
-		if (v >= 0 && v < 64 && !ret->bit[v]) {
-			ret->bit[v] = candidates[i];
-			ret->resolved = true;
-		}
+	struct bit_collect c = { .names = ret, .anchor = anchor };
+	struct rv_error *err = rv_enumerators(t, type, collect_bit_name, &c);
+	if (err || (anchor && !c.anchor_seen)) {
+		rv_error_destroy(err);	// unnamed bits print as "bit N"
+		memset(ret, 0, sizeof(*ret));
+		return;
 	}
+	ret->resolved = true;
 }
 
 // The set bits of @p raw by name; a bit without a name is "bit N".
@@ -97,7 +90,7 @@ static jv bits_to_names(const struct bit_names *names, uint64_t raw)
 	for (int b = 0; b < 64; b++) {
 		if (!(raw >> b & 1))
 			continue;
-		if (names->bit[b])
+		if (names->bit[b][0])
 			list = jv_array_append(list, jv_string(names->bit[b]));
 		else
 			list = jv_array_append(list, jv_string_fmt("bit %d", b));
@@ -148,9 +141,9 @@ static void ctx_init(struct md_ctx *c, struct rv_target *t)
 					    "struct __wait_queue", "task_list" };
 	}
 
-	resolve_bit_names(t, rdev_flag_candidates, &c->rdev_flags);
-	resolve_bit_names(t, mddev_flag_candidates, &c->mddev_flags);
-	resolve_bit_names(t, recovery_candidates, &c->recovery);
+	resolve_bit_names(t, "enum flag_bits", "Faulty", &c->rdev_flags);
+	resolve_bit_names(t, "enum mddev_flags", NULL, &c->mddev_flags);
+	resolve_bit_names(t, "enum recovery_flags", NULL, &c->recovery);
 
 	// wait_event*() entries wake with autoremove_wake_function (or
 	// woken/default_wake_function); their ->private is the sleeping task.
@@ -686,8 +679,9 @@ static bool wakes_a_task(const struct md_ctx *c, uint64_t func)
 	return false;
 }
 
-// The entries of the wait queue head at @p wqh.
-static jv decode_waiters(struct md_ctx *c, rv_addr_t wqh, jv *o)
+// The entries of the wait queue head at @p wqh (@p what names it in errors).
+static jv decode_waiters(struct md_ctx *c, rv_addr_t wqh, const char *what,
+			 jv *o)
 {
 	const struct wq_layout *w = &c->wq;
 	jv list = jv_array();
@@ -695,7 +689,7 @@ static jv decode_waiters(struct md_ctx *c, rv_addr_t wqh, jv *o)
 	struct rv_error *err = rv_member_addr(c->t, wqh, w->head_type,
 					      w->head_list, &head);
 	if (err) {
-		*o = rv_jv_set_error(*o, rv_error_wrap(err, "wait_barrier"));
+		*o = rv_jv_set_error(*o, rv_error_wrap(err, "%s", what));
 		return list;
 	}
 	struct rv_list_iter it;
@@ -721,7 +715,7 @@ static jv decode_waiters(struct md_ctx *c, rv_addr_t wqh, jv *o)
 		list = jv_array_append(list, e);
 	}
 	if (err)
-		*o = rv_jv_set_error(*o, rv_error_wrap(err, "wait_barrier"));
+		*o = rv_jv_set_error(*o, rv_error_wrap(err, "%s", what));
 	return list;
 }
 
@@ -787,7 +781,7 @@ static jv decode_r1conf(struct md_ctx *c, rv_addr_t conf)
 	if (err) {
 		o = rv_jv_set_error(o, err);
 	} else {
-		jv waiters = decode_waiters(c, wqh, &o);
+		jv waiters = decode_waiters(c, wqh, "wait_barrier", &o);
 		o = rv_jv_set(o, "wait_barrier", waiters);
 	}
 	return o;
@@ -861,6 +855,115 @@ static jv trust_mddev(jv o)
 	return rv_jv_set_trust(o, "mddev", d);
 }
 
+// ---- suspend state ----
+
+// PERCPU_COUNT_BIAS (lib/percpu-refcount.c, a #define since the percpu_ref
+// rework of v3.11): a percpu-mode ref keeps 1 << (BITS_PER_LONG - 1) in
+// data->count so that the atomic part never reaches zero early.
+#define PERCPU_COUNT_BIAS (UINT64_C(1) << 63)
+
+// The __PERCPU_REF_* flag bits in the low bits of percpu_count_ptr, from
+// the dump's enum (include/linux/percpu-refcount.h).
+static uint64_t percpu_ref_flag(struct rv_target *t, const char *name,
+				uint64_t fallback)
+{
+	int64_t v;
+	struct rv_error *err = rv_enum_value(t, name, &v);
+	if (err) {
+		rv_error_destroy(err);
+		return fallback;
+	}
+	return (uint64_t)v;
+}
+
+// A struct percpu_ref at @p ref: its count (what percpu_ref_is_zero()
+// tests), mode and whether it was killed.
+static jv decode_percpu_ref(struct md_ctx *c, rv_addr_t ref, jv o)
+{
+	static const char *const R = "struct percpu_ref";
+	static const char *const D = "struct percpu_ref_data";
+	struct rv_target *t = c->t;
+	o = rv_jv_set(o, "layout", jv_string("percpu_ref"));
+	uint64_t ptr, data;
+	struct rv_error *err = rv_read_member(t, ref, R, "percpu_count_ptr", &ptr);
+	if (!err)
+		err = rv_read_member(t, ref, R, "data", &data);
+	if (err)
+		return rv_jv_set_error(o, err);
+	uint64_t atomic_bit = percpu_ref_flag(t, "__PERCPU_REF_ATOMIC", 1);
+	uint64_t dead_bit = percpu_ref_flag(t, "__PERCPU_REF_DEAD", 2);
+	uint64_t flag_bits = percpu_ref_flag(t, "__PERCPU_REF_FLAG_BITS", 2);
+	bool atomic = ptr & atomic_bit;
+	bool dead = ptr & dead_bit;
+	o = rv_jv_set(o, "percpu_count_ptr", rv_jv_addr(ptr));
+	o = rv_jv_set(o, "mode", jv_string(atomic ? "atomic" : "percpu"));
+	o = rv_jv_set(o, "dead", jv_bool(dead));
+	if (!data)
+		return rv_jv_set_error(o, rv_error_format(RV_ERR_CORRUPT,
+			"percpu_ref.data is NULL (exited ref)"));
+	o = rv_jv_set(o, "data", rv_jv_addr(data));
+	uint64_t count, confirm = 0;
+	err = rv_read_member(t, data, D, "count", &count);
+	if (err)
+		return rv_jv_set_error(o, err);
+	o = rv_jv_set(o, "data_count", rv_jv_s64((int64_t)count));
+	o = put_uint(c, o, data, D, "force_atomic", "force_atomic", false, NULL);
+	o = put_uint(c, o, data, D, "confirm_switch", "confirm_switch", true,
+		     &confirm);
+	// A switch to atomic mode folds the per-CPU counters in an RCU
+	// callback (percpu_ref_switch_to_atomic_rcu); until it ran,
+	// confirm_switch is set and data->count still holds the bias.
+	o = rv_jv_set(o, "switching", jv_bool(confirm != 0));
+	if (atomic && !confirm) {
+		o = rv_jv_set(o, "count", rv_jv_s64((int64_t)count));
+		return o;
+	}
+	// Per-CPU mode (or a switch in flight): the atomic part plus every
+	// possible CPU's counter, minus the bias.
+	int nr;
+	err = rv_nr_cpu_ids(t, &nr);
+	if (err)
+		return rv_jv_set_error(o, err);
+	uint64_t sum = 0;
+	rv_addr_t pcpu = ptr & ~((UINT64_C(1) << flag_bits) - 1);
+	for (int cpu = 0; cpu < nr; cpu++) {
+		rv_addr_t a;
+		uint64_t v;
+		err = rv_percpu_addr(t, pcpu, cpu, &a);
+		if (!err)
+			err = rv_read_u64(t, a, &v);
+		if (err)
+			return rv_jv_set_error(o, rv_error_wrap(err,
+					       "percpu_ref counter of cpu %d", cpu));
+		sum += v;
+	}
+	o = rv_jv_set(o, "percpu_sum", rv_jv_s64((int64_t)sum));
+	o = rv_jv_set(o, "count", rv_jv_s64((int64_t)(count + sum - PERCPU_COUNT_BIAS)));
+	return o;
+}
+
+// mddev->active_io: every bio md is handling holds it. mddev_suspend()
+// waits on sb_wait until it drains: an atomic_t up to v6.3, a percpu_ref
+// from "md: Change active_io to percpu" (v6.4), which mddev_suspend()
+// kills first; from v6.6 ("md: make sure 'active_io' represents in
+// flight io" and the md_clone_bio() series of Yu Kuai) a bio holds it
+// until the members completed it.
+static jv decode_active_io(struct md_ctx *c, rv_addr_t mddev)
+{
+	static const char *const T = "struct mddev";
+	jv o = jv_object();
+	if (rv_member_exists(c->t, T, "active_io.percpu_count_ptr")) {
+		rv_addr_t ref;
+		struct rv_error *err = rv_member_addr(c->t, mddev, T, "active_io",
+						      &ref);
+		if (err)
+			return rv_jv_set_error(o, err);
+		return decode_percpu_ref(c, ref, o);
+	}
+	o = rv_jv_set(o, "layout", jv_string("atomic_t"));
+	return put_int(c, o, mddev, T, "active_io", "count", NULL);
+}
+
 // ---- mddev ----
 
 static bool is_raid1(int64_t level, const char *pers)
@@ -900,6 +1003,15 @@ static jv decode_mddev(struct md_ctx *c, rv_addr_t mddev)
 	o = put_int(c, o, mddev, T, "degraded", "degraded", NULL);
 	if (rv_member_exists(c->t, T, "suspended"))
 		o = put_int(c, o, mddev, T, "suspended", "suspended", NULL);
+
+	if (rv_member_exists(c->t, T, "active_io"))
+		o = rv_jv_set(o, "active_io", decode_active_io(c, mddev));
+	rv_addr_t sb_wait;
+	err = rv_member_addr(c->t, mddev, T, "sb_wait", &sb_wait);
+	if (err)
+		o = rv_jv_set_error(o, err);
+	else
+		o = rv_jv_set(o, "sb_wait", decode_waiters(c, sb_wait, "sb_wait", &o));
 
 	uint64_t bits;
 	err = rv_read_member(c->t, mddev, T, "recovery", &bits);

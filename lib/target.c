@@ -433,6 +433,16 @@ struct rv_error *rv_enum_value(struct rv_target *t, const char *name,
 	return t->ops->enum_value(t, name, ret);
 }
 
+struct rv_error *rv_enumerators(struct rv_target *t, const char *type,
+				rv_enumerator_fn visit, void *arg)
+{
+	if (!t->ops->enumerators)
+		return rv_error_format(RV_ERR_LOOKUP,
+				       "the %s backend cannot list the enumerators of %s",
+				       t->ops->name, type);
+	return t->ops->enumerators(t, type, visit, arg);
+}
+
 struct rv_error *rv_module_debuginfo(struct rv_target *t, const char *module)
 {
 	if (!t->ops->module_debuginfo)

@@ -66,6 +66,9 @@ struct rv_dump_file {
 	int dump_level;		/**< kdump-compressed sub-header dump_level, -1 if none */
 };
 
+/** Called with each enumerator of an enum type; return false to stop. */
+typedef bool (*rv_enumerator_fn)(const char *name, int64_t value, void *arg);
+
 /** What a backend provides. Every function may fail; none may abort. */
 struct rv_target_ops {
 	const char *name;
@@ -87,6 +90,12 @@ struct rv_target_ops {
 	/** Value of an enumerator constant. RV_ERR_LOOKUP if none. */
 	struct rv_error *(*enum_value)(struct rv_target *t, const char *name,
 				       int64_t *ret);
+	/**
+	 * Optional: every enumerator of the enum type @p type ("enum
+	 * mddev_flags"), in declaration order. RV_ERR_LOOKUP if no such type.
+	 */
+	struct rv_error *(*enumerators)(struct rv_target *t, const char *type,
+					rv_enumerator_fn visit, void *arg);
 	/**
 	 * Make the types and symbols of a module available. NULL on success,
 	 * RV_ERR_ABSENT if the module is not loaded in the dump, RV_ERR_NODEBUG
@@ -183,6 +192,9 @@ struct rv_error *rv_symbol(struct rv_target *t, const char *name,
 			   rv_addr_t *ret);
 struct rv_error *rv_enum_value(struct rv_target *t, const char *name,
 			       int64_t *ret);
+/** Every enumerator of the enum type @p type, from the debug info. */
+struct rv_error *rv_enumerators(struct rv_target *t, const char *type,
+				rv_enumerator_fn visit, void *arg);
 struct rv_error *rv_module_debuginfo(struct rv_target *t, const char *module);
 /**
  * The dumped kernel's PAGE_SIZE: the backend's answer, else VMCOREINFO
