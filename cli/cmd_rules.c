@@ -76,7 +76,10 @@ const char rv_usage_rules[] =
 	"       every subsystem is absent. Exit 1 on any problem.\n"
 	"test   for each rule, check that it fires on every dump of its tests.fires\n"
 	"       and stays quiet on every dump of tests.quiet. A dump name is a rig\n"
-	"       scenario (resolved with 'dumps/rig.py path NAME', then DIR/vmcore) or\n"
+	"       scenario (resolved with 'dumps/rig.py path NAME', then DIR/vmcore),\n"
+	"       SCENARIO@KERNEL (the scenario on a rig kernel, dumps/kernels/KERNEL:\n"
+	"       'dumps/rig.py path SCENARIO --kernel KERNEL', opened with the vmlinux\n"
+	"       and module debug directory of DIR/meta.json), or\n"
 	"       fixture:NAME (NAME.json, a facts document, in a fixtures directory:\n"
 	"       --fixtures DIR, DIR/fixtures, DIR/../tests/rules/fixtures) or\n"
 	"       vmcore:NAME (a synthetic vmcore of tests/fixtures/NAME.c next to the\n"
@@ -752,7 +755,16 @@ static jv rig_vmcore(struct tester *t, const char *name)
 		dup2(fds[1], STDERR_FILENO);
 		close(fds[0]);
 		close(fds[1]);
-		execlp("python3", "python3", rig, "path", name, (char *)NULL);
+		// SCENARIO@KERNEL: the scenario's dump on a rig kernel.
+		char scenario[256];
+		const char *at = strchr(name, '@');
+		if (at && (size_t)(at - name) < sizeof(scenario)) {
+			snprintf(scenario, sizeof(scenario), "%.*s", (int)(at - name), name);
+			execlp("python3", "python3", rig, "path", scenario, "--kernel", at + 1,
+			       (char *)NULL);
+		} else {
+			execlp("python3", "python3", rig, "path", name, (char *)NULL);
+		}
 		_exit(127);
 	}
 	close(fds[1]);
@@ -891,6 +903,44 @@ static jv fixture_vmcore_facts(struct tester *t, const char *name)
 	return ret;
 }
 
+/**
+ * The facts of a rig dump of another kernel than the installed one: its
+ * vmlinux and module debug directory are the ones DIR/meta.json names
+ * (dumps/rig.py writes them), searched before the command line's.
+ */
+static jv rig_kernel_facts(const char *vmcore, const struct opts *o)
+{
+	char *meta_path = NULL;
+	const char *slash = strrchr(vmcore, '/');
+	if (!slash || asprintf(&meta_path, "%.*s/meta.json", (int)(slash - vmcore), vmcore) < 0)
+		return jv_invalid_with_msg(jv_string_fmt("%s: no directory", vmcore));
+	jv meta = file_facts(meta_path);
+	free(meta_path);
+	if (!jv_is_valid(meta))
+		return meta;
+	jv vmlinux = jv_object_get(jv_copy(meta), jv_string("vmlinux"));
+	jv moddir = jv_object_get(meta, jv_string("module_debuginfo_dir"));
+	jv doc;
+	if (jv_get_kind(vmlinux) != JV_KIND_STRING || jv_get_kind(moddir) != JV_KIND_STRING) {
+		doc = jv_invalid_with_msg(jv_string_fmt(
+			"%s: meta.json names no vmlinux and module_debuginfo_dir", vmcore));
+	} else {
+		struct opts k = *o;
+		k.kopts.debuginfo.vmlinux = jv_string_value(vmlinux);
+		k.debugdirs[0] = jv_string_value(moddir);
+		size_t n = 1;
+		for (size_t i = 0; i < o->ndebugdirs && n < MAX_DIRS; i++)
+			k.debugdirs[n++] = o->debugdirs[i];
+		k.ndebugdirs = n;
+		k.kopts.debuginfo.dirs = k.debugdirs;
+		k.kopts.debuginfo.ndirs = n;
+		doc = dump_facts(vmcore, &k, NULL, NULL);
+	}
+	jv_free(vmlinux);
+	jv_free(moddir);
+	return doc;
+}
+
 /** The facts of a test dump name, or invalid with why not. */
 static jv test_facts(struct tester *t, const char *name)
 {
@@ -920,8 +970,13 @@ static jv test_facts(struct tester *t, const char *name)
 	}
 	const char *p = jv_string_value(path);
 	size_t len = strlen(p);
-	jv doc = len > 5 && !strcmp(p + len - 5, ".json") ? file_facts(p)
-							    : dump_facts(p, t->o, NULL, NULL);
+	jv doc;
+	if (len > 5 && !strcmp(p + len - 5, ".json"))
+		doc = file_facts(p);
+	else if (!file && strchr(name, '@'))
+		doc = rig_kernel_facts(p, t->o);
+	else
+		doc = dump_facts(p, t->o, NULL, NULL);
 	jv_free(path);
 	return doc;
 }

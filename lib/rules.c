@@ -603,19 +603,25 @@ static jv parse_references(struct loader *l, const yaml_node_t *n)
 }
 
 /**
- * A test dump name: a rig scenario ("raid1-frozen"), "fixture:NAME" (facts
- * document) or "vmcore:NAME" (synthetic vmcore of tests/fixtures/NAME.c).
+ * A test dump name: a rig scenario ("raid1-frozen"), a scenario on a rig
+ * kernel ("raid1-frozen@debian13-cloud"), "fixture:NAME" (facts document)
+ * or "vmcore:NAME" (synthetic vmcore of tests/fixtures/NAME.c).
  */
 static bool is_dump_name(const char *s)
 {
-	if (!strncmp(s, "fixture:", 8))
+	bool rig = true;
+	if (!strncmp(s, "fixture:", 8)) {
 		s += 8;
-	else if (!strncmp(s, "vmcore:", 7))
+		rig = false;
+	} else if (!strncmp(s, "vmcore:", 7)) {
 		s += 7;
-	if (!*s)
+		rig = false;
+	}
+	const char *at = rig ? strchr(s, '@') : NULL;
+	if (!*s || at == s || (at && (!at[1] || strchr(at + 1, '@'))))
 		return false;
 	for (; *s; s++)
-		if (!(isalnum((unsigned char)*s) || strchr("-_.", *s)))
+		if (!(isalnum((unsigned char)*s) || strchr("-_.", *s) || s == at))
 			return false;
 	return true;
 }
@@ -651,7 +657,7 @@ static bool parse_tests(struct loader *l, struct rv_rule *r, const yaml_node_t *
 		}
 		jv_array_foreach(list, i, name) {
 			if (!is_dump_name(jv_string_value(name))) {
-				bad(l, v, "bad dump name '%s' in tests.%s (a rig scenario, fixture:NAME or vmcore:NAME)",
+				bad(l, v, "bad dump name '%s' in tests.%s (a rig scenario, SCENARIO@KERNEL, fixture:NAME or vmcore:NAME)",
 				    jv_string_value(name), key);
 				ok = false;
 			}
