@@ -631,6 +631,13 @@ static void device_name_disk(struct irq_decode *s, struct device_sum *g,
 	if (!*debuginfo_tried) {
 		*debuginfo_tried = true;
 		*debuginfo_err = rv_module_debuginfo(s->t, "virtio_ring");
+		// CONFIG_VIRTIO=y (Debian 13's 6.12): virtio_ring is no module
+		// and struct virtqueue is in vmlinux.
+		if (*debuginfo_err && (*debuginfo_err)->code == RV_ERR_ABSENT &&
+		    rv_type_exists(s->t, "struct virtqueue")) {
+			rv_error_destroy(*debuginfo_err);
+			*debuginfo_err = NULL;
+		}
 	}
 	struct rv_error *err = *debuginfo_err;
 	if (err) {

@@ -41,7 +41,7 @@ def errors(node, path=""):
     """Every error the facts document records, with its path."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("error", "errors") and value:
+            if (key in ("error", "errors") or key.endswith("_error")) and value:
                 yield path + "." + key
             yield from errors(value, path + "." + key)
     elif isinstance(node, list):
@@ -183,6 +183,26 @@ def check_md(facts, truth):
                a.get("conf", {}).get("array_frozen"))
 
 
+def check_log(facts, truth):
+    """Every line of the guest's dmesg (taken before the dump) is a decoded
+    record, with its timestamp."""
+    decoded = {"[%5d.%06d] %s" % (r["ts_nsec"] // 10**9, r["ts_nsec"] % 10**9 // 1000, line)
+               for r in facts["log"].get("lines", []) if "ts_nsec" in r and "text" in r
+               for line in r["text"].split("\n")}	# dmesg prints one line each
+    dmesg = [l for l in truth["raw"].get("dmesg", "").splitlines() if l.startswith("[")]
+    out(len(dmesg) > 0, "ground truth has dmesg (%d lines)" % len(dmesg))
+    eq("dmesg lines missing from the decoded log", [], [l for l in dmesg if l not in decoded][:3])
+
+
+def check_queues(facts, truth):
+    """hctx count and tags per disk = /sys/block/D/mq/N/{cpu_list,nr_tags}."""
+    disks = {d["name"]: d for d in facts["blk"].get("disks", [])}
+    for disk, tags in truth.get("mq_nr_tags", {}).items():
+        d = disks.get(disk, {})
+        got = {str(h.get("index")): h.get("nr_tags") for h in d.get("hctx", [])}
+        eq("%s hctx nr_tags = /sys/block/%s/mq/*/nr_tags" % (disk, disk), tags, got)
+
+
 def check_inflight(facts, truth):
     if truth.get("panic"):
         return	# the panic step ran after the truth was read
@@ -210,6 +230,9 @@ def main():
     check_virtio(facts, truth, procint)
     check_md(facts, truth)
     check_inflight(facts, truth)
+    check_log(facts, truth)
+    if not truth.get("panic"):
+        check_queues(facts, truth)
 
 
 if __name__ == "__main__":
