@@ -33,7 +33,7 @@ for sc in $SCENARIOS; do
 	rv_eq "$sc@$KERNEL: facts --json exit status" 0 "$?"
 	"$RV_CLI" facts "${opts[@]}" "$dir/vmcore" >"$WORK/facts.txt" 2>>"$WORK/err"
 	rv_eq "$sc@$KERNEL: facts exit status" 0 "$?"
-	rv_eq "$sc@$KERNEL: nothing on stderr" "" "$(cat "$WORK/err")"
+	rv_eq "$sc@$KERNEL: bytes on stderr ($(head -c 200 "$WORK/err"))" 0 "$(wc -c <"$WORK/err")"
 	while IFS= read -r line; do
 		case $line in
 		"ok - "*) rv_ok "$sc@$KERNEL: ${line#ok - }" ;;
