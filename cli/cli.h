@@ -12,6 +12,7 @@ enum rv_exit {
 	RV_EXIT_FINDINGS = 1,	 // triage: findings at or above --fail-on
 	RV_EXIT_USAGE = 2,
 	RV_EXIT_UNANALYSABLE = 3, // unreadable dump, no or mismatched debug info
+	RV_EXIT_NO_MATCH = 4,	 // show: the SELECT names no object of the dump
 };
 
 /**

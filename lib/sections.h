@@ -31,6 +31,12 @@ struct rv_section {
 	const char *options;
 	/** Takes a SELECT (object name or address); else one is refused. */
 	bool select;
+	/**
+	 * With @c select: the section's list of selectable objects ("arrays"),
+	 * each named by its "name" key (and "disk", where it has one), so that a
+	 * SELECT that matches nothing can be told apart and the names listed.
+	 */
+	const char *objects;
 	rv_report_fn report;	/**< text renderer (does not consume its section) */
 	char **help;		/**< help page (lib/help.c), NULL for none */
 };

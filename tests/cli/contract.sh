@@ -58,12 +58,13 @@ doc "facts truncated" 3 facts --json "$WORK/truncated"
 rv_eq "facts truncated: complete" false "$(field .complete)"
 rv_match "facts truncated: dump.error" "truncated dump" "$(field .dump.error)"
 
-# ---- kernel debug info missing ----
-doc "triage without vmlinux" 3 triage --json --no-default-debuginfo "$frozen"
+# ---- kernel debug info missing (types from DWARF asked for: with --types auto the
+# dump's own BTF would serve, tests/cli/btf.sh) ----
+doc "triage without vmlinux" 3 triage --json --types dwarf --no-default-debuginfo "$frozen"
 rv_eq "triage without vmlinux: complete" false "$(field .complete)"
 rv_match "triage without vmlinux: missing.debuginfo" "no vmlinux for release" \
 	"$(field '.missing.debuginfo[0]')"
-"$RV_CLI" triage --no-default-debuginfo "$frozen" >"$WORK/out.txt" 2>/dev/null
+"$RV_CLI" triage --types dwarf --no-default-debuginfo "$frozen" >"$WORK/out.txt" 2>/dev/null
 rv_match "triage without vmlinux: text says INCOMPLETE" "^INCOMPLETE: 1 error; missing: kernel debug info" \
 	"$(grep INCOMPLETE "$WORK/out.txt")"
 
@@ -123,6 +124,24 @@ for nofork in 0 1; do
 	rv_cmp "odd facts (nofork=$nofork): rule errors" "$(field '[.errors[] | select(.section == "rules" and .rule != null)] | length')" -ge 2
 	rv_eq "odd facts (nofork=$nofork): each also a findings error entry" \
 		"$(field '.summary.rule_errors')" "$(field '[.errors[] | select(.path == "findings")] | length')"
+done
+
+# ---- a SELECT that matches nothing: exit 4 and one line naming what exists ----
+for q in "md md9|arrays in the dump: md0" "blk vdz|disks in the dump: vda vdb md0" \
+	"virtio virtio99|devices in the dump: virtio0 \(vda\) virtio1 \(vdb\)"; do
+	sel=${q%%|*}
+	want=${q#*|}
+	rc=0
+	"$RV_CLI" show ${sel% *} "$frozen" "${sel#* }" >"$WORK/sel.out" 2>"$WORK/sel.err" || rc=$?
+	rv_eq "show $sel: exit status (no match)" 4 "$rc"
+	rv_eq "show $sel: one line on stderr" 1 "$(wc -l <"$WORK/sel.err")"
+	rv_match "show $sel: names what exists" "nothing matches '${sel#* }'; $want\$" "$(cat "$WORK/sel.err")"
+done
+for sel in "md md0" "blk vdb" "virtio vdb"; do
+	rc=0
+	"$RV_CLI" show ${sel% *} "$frozen" "${sel#* }" >"$WORK/sel.out" 2>"$WORK/sel.err" || rc=$?
+	rv_eq "show $sel: exit status (a match)" 0 "$rc"
+	rv_cmp "show $sel: a table on stdout" "$(wc -l <"$WORK/sel.out")" -gt 1
 done
 
 rv_summary
