@@ -402,15 +402,27 @@ static jv provenance_facts(struct rv_target *t, bool panicked)
 		errors = jv_array_append(errors, rv_jv_error(err));
 		nr = 0;
 	}
+	// A kernel built without kexec/kdump support (CONFIG_CRASH_DUMP, or
+	// CONFIG_KEXEC_CORE before v6.6) has neither crash_notes nor
+	// vmcoreinfo_data: that tells no kdump kernel wrote the dump, and is
+	// no decoding error. (The synthetic RHEL fixtures model neither.)
 	int filled = crash_notes_filled(t, nr, &err);
-	if (err)
+	if (err && err->code == RV_ERR_LOOKUP) {
+		ev = evidence(ev, "no-crash-notes", jv_string_fmt(
+			"the kernel has no crash_notes (%s): built without kdump support", err->msg));
+		rv_error_destroy(err);
+	} else if (err)
 		errors = jv_array_append(errors, rv_jv_error(rv_error_wrap(err, "crash_notes")));
 	else if (filled > 0)
 		ev = evidence(ev, "crash-notes", jv_string_fmt(
 			"%d CPU(s) saved their registers into crash_notes (crash_save_cpu: "
 			"the kernel entered a kdump kernel)", filled));
 	int64_t crashtime = vmcoreinfo_crashtime(t, &err);
-	if (err)
+	if (err && err->code == RV_ERR_LOOKUP) {
+		ev = evidence(ev, "no-vmcoreinfo-data", jv_string_fmt(
+			"the kernel has no in-memory VMCOREINFO (%s): no CRASHTIME to read", err->msg));
+		rv_error_destroy(err);
+	} else if (err)
 		errors = jv_array_append(errors, rv_jv_error(rv_error_wrap(err, "vmcoreinfo_data")));
 	else if (crashtime > 0)
 		ev = evidence(ev, "vmcoreinfo-crashtime", jv_string_fmt(
