@@ -82,7 +82,8 @@ static struct rv_error *kd_enum_value(struct rv_target *t, const char *name,
 static struct rv_error *kd_enumerators(struct rv_target *t, const char *type,
 				       rv_enumerator_fn visit, void *arg)
 {
-	return rv_types_enumerators(&priv(t)->types, type, visit, arg);
+	struct kdump_priv *p = priv(t);
+	return p->source.ops->enumerators(p->source.src, type, visit, arg);
 }
 
 static struct rv_error *kd_vmcoreinfo(struct rv_target *t, const char *key,

@@ -39,6 +39,21 @@ struct bt {
 	const struct btf_type *t;
 };
 
+/** Enumerator @p i of the enum (or enum64) type @p t: its value; its name in @p name. */
+static int64_t enumerator_at(const struct btf *btf, const struct btf_type *t, unsigned int i,
+			     const char **name)
+{
+	if (btf_is_enum(t)) {
+		const struct btf_enum *e = btf_enum(t) + i;
+		*name = btf__name_by_offset(btf, e->name_off);
+		// BTF_KIND_ENUM kflag: signed values (v6.0+)
+		return btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+	}
+	const struct btf_enum64 *e = btf_enum64(t) + i;
+	*name = btf__name_by_offset(btf, e->name_off);
+	return (int64_t)btf_enum64_value(e);
+}
+
 static bool bt_get(const struct btf *btf, uint32_t id, struct bt *ret)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
@@ -86,19 +101,9 @@ static void index_type(struct btf_file *f, uint32_t id, const struct btf_type *t
 		bool complete = btf_vlen(t) > 0 || t->size;
 		if (named)
 			rv_name_index_add(&f->index, RV_NS_ENUM, name, complete, id);
-		bool is_signed = btf_kflag(t);	// BTF_KIND_ENUM kflag: signed (v6.0+)
 		for (unsigned int i = 0; i < btf_vlen(t); i++) {
 			const char *en;
-			int64_t v;
-			if (btf_is_enum(t)) {
-				const struct btf_enum *e = btf_enum(t) + i;
-				en = btf__name_by_offset(f->btf, e->name_off);
-				v = is_signed ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
-			} else {
-				const struct btf_enum64 *e = btf_enum64(t) + i;
-				en = btf__name_by_offset(f->btf, e->name_off);
-				v = (int64_t)btf_enum64_value(e);
-			}
+			int64_t v = enumerator_at(f->btf, t, i, &en);
 			if (en && *en)
 				rv_name_index_add(&f->index, RV_NS_ENUMERATOR, en, true,
 						  (uint64_t)v);
@@ -499,20 +504,57 @@ struct rv_error *rv_btf_member(const struct rv_btf *b, const char *type,
 	struct bt m;
 	const char *comp = path;
 	for (;;) {
+		// A component is a member name, optionally indexed when it is an
+		// array of structs ("__domains[0].store"), as in the DWARF source.
 		const char *dot = strchr(comp, '.');
-		size_t len = dot ? (size_t)(dot - comp) : strlen(comp);
+		const char *end = dot ? dot : comp + strlen(comp);
+		const char *bracket = memchr(comp, '[', (size_t)(end - comp));
+		size_t len = (size_t)((bracket ? bracket : end) - comp);
 		unsigned int visits = 0;
 		if (!len || !find_member(b, &agg, comp, len, bits, &m, &bits, &bitfield, 0,
 					 &visits))
 			return rv_error_format(RV_ERR_LOOKUP, "no member %s.%s in the debug info",
 					       type, path);
-		if (!dot)
+		if (!dot && !bracket)
 			break;
 		agg = m;
-		if (bitfield || !strip_type(b, &agg) || !is_struct_or_union(&agg))
+		if (bitfield || !strip_type(b, &agg))
 			return rv_error_format(RV_ERR_LOOKUP,
 					       "%s.%.*s is not a struct or union", type,
-					       (int)(dot - path), path);
+					       (int)(end - path), path);
+		if (bracket) {
+			char *close;
+			unsigned long long idx = strtoull(bracket + 1, &close, 10);
+			if (close == bracket + 1 || *close != ']' || close + 1 != end)
+				return rv_error_format(RV_ERR_INVALID, "bad member path '%s'", path);
+			if (!btf_is_array(agg.t))
+				return rv_error_format(RV_ERR_LOOKUP, "%s.%.*s is not an array",
+						       type, (int)(bracket - path), path);
+			const struct btf_array *a = btf_array(agg.t);
+			struct bt elem;
+			uint64_t elem_size = 0;
+			if (!bt_get(agg.btf, a->type, &elem) || !strip_type(b, &elem) ||
+			    !size_of(&elem, &elem_size))
+				return rv_error_format(RV_ERR_LOOKUP, "%s.%.*s: element has no type",
+						       type, (int)(end - path), path);
+			if (a->nelems && idx >= a->nelems)
+				return rv_error_format(RV_ERR_LOOKUP, "%s.%.*s has %u elements",
+						       type, (int)(bracket - path), path, a->nelems);
+			if (!dot)
+				return rv_error_format(RV_ERR_INVALID,
+						       "member path '%s' ends in an index: "
+						       "ask for the array", path);
+			bits += idx * elem_size * 8;
+			agg = elem;
+		} else if (btf_is_array(agg.t)) {
+			return rv_error_format(RV_ERR_LOOKUP,
+					       "%s.%.*s is an array: name an element (%.*s[0])",
+					       type, (int)(end - path), path, (int)len, comp);
+		}
+		if (!is_struct_or_union(&agg))
+			return rv_error_format(RV_ERR_LOOKUP,
+					       "%s.%.*s is not a struct or union", type,
+					       (int)(end - path), path);
 		comp = dot + 1;
 	}
 	describe_member(b, &m, bits, bitfield, ret);
@@ -547,6 +589,22 @@ struct rv_error *rv_btf_enum(const struct rv_btf *b, const char *name, int64_t *
 	return rv_error_format(RV_ERR_LOOKUP, "no enumerator %s", name);
 }
 
+struct rv_error *rv_btf_enumerators(const struct rv_btf *b, const char *type,
+				    rv_enumerator_fn visit, void *arg)
+{
+	struct bt x;
+	if (!find_type(b, type, &x) || !strip_type(b, &x) ||
+	    (!btf_is_enum(x.t) && !btf_is_enum64(x.t)))
+		return rv_error_format(RV_ERR_LOOKUP, "no enum type %s in the BTF", type);
+	for (unsigned int i = 0; i < btf_vlen(x.t); i++) {
+		const char *name;
+		int64_t v = enumerator_at(x.btf, x.t, i, &name);
+		if (name && *name && !visit(name, v, arg))
+			break;
+	}
+	return NULL;
+}
+
 // ---- as a type source ----
 
 static struct rv_error *src_size(void *src, const char *type, uint64_t *ret)
@@ -565,9 +623,16 @@ static struct rv_error *src_enum(void *src, const char *name, int64_t *ret)
 	return rv_btf_enum(src, name, ret);
 }
 
+static struct rv_error *src_enumerators(void *src, const char *type, rv_enumerator_fn visit,
+				       void *arg)
+{
+	return rv_btf_enumerators(src, type, visit, arg);
+}
+
 const struct rv_type_source_ops rv_btf_source_ops = {
 	.name = "btf",
 	.size = src_size,
 	.member = src_member,
 	.enum_value = src_enum,
+	.enumerators = src_enumerators,
 };

@@ -40,5 +40,8 @@ struct rv_error *rv_btf_size(const struct rv_btf *b, const char *type, uint64_t 
 struct rv_error *rv_btf_member(const struct rv_btf *b, const char *type,
 			       const char *path, struct rv_member *ret);
 struct rv_error *rv_btf_enum(const struct rv_btf *b, const char *name, int64_t *ret);
+/** Every enumerator of enum type @p type ("enum mddev_flags"), in declaration order. */
+struct rv_error *rv_btf_enumerators(const struct rv_btf *b, const char *type,
+				    rv_enumerator_fn visit, void *arg);
 
 #endif

@@ -855,9 +855,16 @@ static struct rv_error *src_enum(void *src, const char *name, int64_t *ret)
 	return rv_types_enum(src, name, ret);
 }
 
+static struct rv_error *src_enumerators(void *src, const char *type, rv_enumerator_fn visit,
+				       void *arg)
+{
+	return rv_types_enumerators(src, type, visit, arg);
+}
+
 const struct rv_type_source_ops rv_dwarf_source_ops = {
 	.name = "dwarf",
 	.size = src_size,
 	.member = src_member,
 	.enum_value = src_enum,
+	.enumerators = src_enumerators,
 };

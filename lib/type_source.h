@@ -19,6 +19,9 @@ struct rv_type_source_ops {
 	struct rv_error *(*member)(void *src, const char *type, const char *path,
 				   struct rv_member *ret);
 	struct rv_error *(*enum_value)(void *src, const char *name, int64_t *ret);
+	/** Every enumerator of enum type @p type, in declaration order. */
+	struct rv_error *(*enumerators)(void *src, const char *type, rv_enumerator_fn visit,
+					void *arg);
 };
 
 struct rv_type_source {

@@ -12,7 +12,7 @@
 #   table (moved by KERNELOFFSET), have the same address from kallsyms;
 # - layouts the decoders ask (sizes, bitfields, arrays, enumerators, module
 #   types) are the same from BTF as from DWARF.
-# Kernel 6.12 dumps listed in /work/wt/KERNEL612.txt (or $RV_KERNEL612) get
+# The rig's Debian 13 6.12 dumps (dumps/rig.py path SCENARIO --kernel debian13-cloud) get
 # the same checks.
 
 . "$(dirname "$0")/../lib.sh"
@@ -170,20 +170,19 @@ for sc in $SCENARIOS; do
 	check_dump "$sc" "$dir/vmcore" "$RV_VMLINUX"
 done
 
-# Kernel 6.12 (Debian 13) dumps, when the rig has made them: the kernels
-# helper's file has "vmlinux PATH", "module_debug_dir DIR" and
-# "SCENARIO PATH/vmcore" lines.
-k612=${RV_KERNEL612:-/work/wt/KERNEL612.txt}
-if [ -r "$k612" ]; then
-	vml=$(awk '$1 == "vmlinux" {print $2}' "$k612")
-	mdd=$(awk '$1 == "module_debug_dir" {print $2}' "$k612")
-	while read -r name dump; do
-		if [ ! -f "$dump" ]; then
-			rv_not_ok "6.12 $name: $dump is listed but missing"
-			continue
-		fi
-		check_dump "6.12-$name" "$dump" "$vml" --vmlinux "$vml" --debuginfo "$mdd"
-	done < <(awk '$1 !~ /^#/ && $NF ~ /\/vmcore$/ && NF == 2 {print $1, $2}' "$k612")
-fi
+# The Debian 13 6.12 dumps the rig builds (dumps/kernels/debian13-cloud.kernel):
+# vmlinux and module debug directory from each dump's meta.json, as
+# tests/cli/facts612.sh takes them. A dump the rig has not built fails.
+K612=${RV_KERNEL612:-debian13-cloud}
+for sc in ${RV_SCENARIOS612:-healthy raid1-frozen raid1-degraded lost-interrupt vector-exhaustion fq-panic}; do
+	dir=$(python3 "$RV_ROOT/dumps/rig.py" path "$sc" --kernel "$K612" 2>/dev/null)
+	if [ ! -f "$dir/vmcore" ] || [ ! -f "$dir/meta.json" ]; then
+		rv_not_ok "6.12-$sc: no rig dump ($dir; dumps/rig.py build $sc --kernel $K612)"
+		continue
+	fi
+	vml=$(jq -r .vmlinux "$dir/meta.json")
+	mdd=$(jq -r .module_debuginfo_dir "$dir/meta.json")
+	check_dump "6.12-$sc" "$dir/vmcore" "$vml" --vmlinux "$vml" --debuginfo "$mdd" --debuginfo "$dir"
+done
 
 rv_summary
