@@ -110,11 +110,11 @@ test-rig test-ext test-cli: all
 	@RV_AREAS=$(@:test-%=%) tests/run-all.sh
 
 # make check SANITIZE=1: the unit tier and the CLI suites on the sanitized
-# build (tests/sanitize/check.sh); plain `make check` runs tests/sanitize too.
+# build (tests/sanitize/check-tier); plain `make check` runs tests/sanitize too.
 SAN_AREAS = cli rules fixtures torture sanitize
 ifeq ($(SANITIZE),1)
 check: all test-unit
-	@tests/sanitize/check.sh $(BUILD) "$(SAN_AREAS)"
+	@tests/sanitize/check-tier $(BUILD) "$(SAN_AREAS)"
 else
 check: all test-unit test-mutation
 	@tests/run-all.sh

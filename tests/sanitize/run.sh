@@ -9,9 +9,9 @@
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 # Its own report directory: in make check SANITIZE=1 the others' reports
-# stay for tests/sanitize/check.sh.
+# stay for tests/sanitize/check-tier.
 RV_SAN_LOGS=$WORK/logs
-. "$RV_ROOT/tests/sanitize/env.sh"
+. "$RV_ROOT/tests/sanitize/env"
 
 REL=$RV_ROOT/build/cli/raidvirt
 SAN=$RV_ROOT/build/sanitize/cli/raidvirt
@@ -44,7 +44,7 @@ same() {
 		rv_not_ok "$name: output differs from release ($(diff "$WORK/rel.out" "$WORK/san.out" | head -3 | tr '\n' ' '))"
 	fi
 	local reports
-	if reports=$("$RV_ROOT/tests/sanitize/reports.sh"); then
+	if reports=$("$RV_ROOT/tests/sanitize/reports"); then
 		rv_ok "$name: no sanitizer report"
 	else
 		rv_not_ok "$name: $reports"
