@@ -7,6 +7,9 @@
 #ifndef RV_CLI_H
 #define RV_CLI_H
 
+#include <stdbool.h>
+#include <jv.h>
+
 enum rv_exit {
 	RV_EXIT_ANALYSED = 0,
 	RV_EXIT_FINDINGS = 1,	 // triage: findings at or above --fail-on
@@ -22,5 +25,15 @@ enum rv_exit {
  */
 int rv_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/**
+ * What made a run incomplete, on stderr, when nothing else said it: the
+ * first entry of @p errors (the errors[] of the facts or triage
+ * document: {section, path, message}) as "raidvirt: incomplete analysis:
+ * PATH: MESSAGE", then how many more and in which sections. Entries of the sections in
+ * @p skip (a comma-separated list, say "rules", already reported) are left
+ * out. Consumes @p errors; returns the number of lines printed.
+ */
+int rv_report_errors(jv errors, const char *skip);
 
 #endif

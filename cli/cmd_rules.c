@@ -513,9 +513,14 @@ int rv_cmd_triage(int argc, char **argv)
 	}
 	// Completeness of the whole run: the facts, the rules, the facts check.
 	jv st = rv_facts_status(rv_jv_set(jv_copy(doc), "findings", jv_copy(findings)));
+	jv decode_errors = jv_object_get(jv_copy(st), jv_string("errors"));
 	jv st_errors = jv_array_concat(jv_object_get(jv_copy(st), jv_string("errors")),
 				       problems);
 	jv missing = jv_object_get(jv_copy(st), jv_string("missing"));
+	jv said = jv_array_concat(jv_object_get(jv_copy(missing), jv_string("debuginfo")),
+				  jv_object_get(jv_copy(missing), jv_string("modules")));
+	bool missing_said = jv_get_kind(said) == JV_KIND_ARRAY && jv_array_length(jv_copy(said)) > 0;
+	jv_free(said);
 	if (!nrules) {
 		jv r = jv_object_get(jv_copy(missing), jv_string("rules"));
 		missing = rv_jv_set(missing, "rules",
@@ -563,6 +568,13 @@ int rv_cmd_triage(int argc, char **argv)
 	if (errors)
 		fprintf(stderr, "%s: %d rule error%s: the analysis is incomplete\n", prog,
 			errors, errors > 1 ? "s" : "");
+	// Sections that did not decode: say so on stderr too (rule errors, an
+	// unreadable dump or facts file and missing debug info, which explains
+	// the errors it causes, had their own lines).
+	if (!complete && evaluate && !missing_said)
+		rv_report_errors(decode_errors, "rules");
+	else
+		jv_free(decode_errors);
 	if (failing)
 		return RV_EXIT_FINDINGS;
 	return incomplete || !complete ? RV_EXIT_UNANALYSABLE : RV_EXIT_ANALYSED;

@@ -270,6 +270,44 @@ static jv collect_missing(jv list, jv sec)
 	return list;
 }
 
+int rv_report_errors(jv errors, const char *skip)
+{
+	int shown = 0, more = 0;
+	char secs[128] = "";	// sections of the errors not shown
+	jv_array_foreach(errors, i, e) {
+		const char *sec = rv_jv_str(e, "section");
+		const char *path = rv_jv_str(e, "path");
+		const char *msg = rv_jv_str(e, "message");
+		sec = sec ? sec : "";
+		path = path ? path : "";
+		size_t n = strlen(sec);
+		const char *hit = skip && n ? strstr(skip, sec) : NULL;
+		if (hit && (hit == skip || hit[-1] == ',') && (hit[n] == ',' || hit[n] == '\0')) {
+			// already reported by its own line
+		} else if (!shown) {
+			// path begins with the section's name ("md.arrays[0]")
+			fprintf(stderr, "%s: incomplete analysis: %s: %s\n", progname,
+				path[0] ? path : n ? sec : "?", msg ? msg : "error");
+			shown++;
+		} else {
+			more++;
+			char *at = strstr(secs, sec);
+			size_t len = strlen(secs);
+			if (n && !(at && (at == secs || at[-1] == ' ') &&
+				   (at[n] == ',' || at[n] == '\0')) && len + n + 3 < sizeof(secs))
+				snprintf(secs + len, sizeof(secs) - len, "%s%s", len ? ", " : "", sec);
+		}
+		jv_free(e);
+	}
+	jv_free(errors);
+	if (more) {
+		fprintf(stderr, "%s: incomplete analysis: %d more error%s in %s (errors[] of --json)\n",
+			progname, more, more > 1 ? "s" : "", secs[0] ? secs : "the facts");
+		shown++;
+	}
+	return shown;
+}
+
 /**
  * Missing module debug info means the facts are incomplete: one line on
  * stderr and RV_EXIT_UNANALYSABLE (the facts are printed all the same).
@@ -321,6 +359,11 @@ static int cmd_facts(int argc, char **argv)
 		missing = collect_missing(missing, sec);
 	}
 	bool complete = rv_facts_complete(jv_copy(doc));
+	jv errors = jv_object_get(jv_copy(doc), jv_string("errors"));
+	if (jv_get_kind(errors) != JV_KIND_ARRAY) {
+		jv_free(errors);
+		errors = jv_array();
+	}
 	if (c.json) {
 		rv_print_json(stdout, doc);
 	} else {
@@ -330,6 +373,12 @@ static int cmd_facts(int argc, char **argv)
 	fflush(stdout);
 	rv_kdump_target_close(&t);
 	rc = report_missing(missing);
+	// The document says why; stderr too, for a pipeline's log (missing
+	// debug info had its own line above, and explains the errors).
+	if (!complete && rc == RV_EXIT_ANALYSED)
+		rv_report_errors(errors, NULL);
+	else
+		jv_free(errors);
 	return complete ? rc : RV_EXIT_UNANALYSABLE;
 }
 

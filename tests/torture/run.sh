@@ -123,7 +123,17 @@ if [ -f "$frozen/vmcore" ]; then
 	# say it could not be read (never a quiet clean).
 	mutant page-corrupt "$(printf '%x' $(( (mddev - 0x$pob) & ~4095 )))" "$frozen/vmcore"
 	timeout 20 "$RV_CLI" facts --json "$m" >"$WORK/out" 2>"$WORK/err"
+	rv_eq "mddev page damaged: facts exit status" 3 $?
+	# Incomplete with all debug info present: stderr says which section
+	# (it said nothing, exit 3: CI's zero-page-data mutant of healthy).
+	rv_match "mddev page damaged: facts stderr names md" "^raidvirt: incomplete analysis: md[.:]" \
+		"$(head -1 "$WORK/err")"
+	rv_cmp "mddev page damaged: facts stderr lines" "$(wc -l <"$WORK/err")" -le 4
 	rv_eq "mddev page damaged: mddev trusted" false "$(jq '.md.arrays[0].trusted' "$WORK/out")"
+	timeout 20 "$RV_CLI" triage "$m" >"$WORK/out2" 2>"$WORK/err"
+	rv_eq "mddev page damaged: triage exit status" 3 $?
+	rv_match "mddev page damaged: triage stderr names md" "^raidvirt: incomplete analysis: md[.:]" \
+		"$(head -1 "$WORK/err")"
 	rv_match "mddev page damaged: md error names the page" "cannot read .* at $(printf '0x%x' $((mddev & ~4095)) | cut -c1-14)" \
 		"$(jq -r '[.md | .. | objects | .error? // empty | if type == "array" then .[] else . end] | join("; ")' "$WORK/out")"
 	rm -f "$m"
