@@ -264,6 +264,45 @@ struct rv_error *rv_debuginfo_symbol(struct rv_debuginfo *di, const char *name,
 	return NULL;
 }
 
+struct rv_error *rv_debuginfo_for_each_func(struct rv_debuginfo *di, rv_debuginfo_func_fn fn,
+					    void *arg)
+{
+	if (!di->elf)
+		return rv_error_format(RV_ERR_NODEBUG, "no vmlinux opened");
+	for (Elf_Scn *scn = elf_nextscn(di->elf, NULL); scn; scn = elf_nextscn(di->elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+		for (size_t i = 1; data && i < n; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    sym.st_shndx >= SHN_LORESERVE)
+				continue;
+			// Functions, and the untyped labels of assembly code in
+			// executable sections (entry_SYSCALL_64_after_hwframe).
+			int type = GELF_ST_TYPE(sym.st_info);
+			GElf_Shdr ss;
+			if (type != STT_FUNC &&
+			    (type != STT_NOTYPE ||
+			     !gelf_getshdr(elf_getscn(di->elf, sym.st_shndx), &ss) ||
+			     !(ss.sh_flags & SHF_EXECINSTR)))
+				continue;
+			const char *name = elf_strptr(di->elf, sh.sh_link, sym.st_name);
+			if (!name || !*name)
+				continue;
+			bool reloc = section_relocatable(di->elf, sym.st_shndx);
+			struct rv_error *err = fn(name, sym.st_value, sym.st_size, reloc, arg);
+			if (err)
+				return err;
+		}
+		return NULL;
+	}
+	return rv_error_format(RV_ERR_NODEBUG, "%s has no symbol table (.symtab)",
+			       di->vmlinux_path);
+}
+
 // ---- the vmlinux: finding and checking ----
 
 // "Linux version 6.1.0-56-cloud-amd64 (...)" -> the release, from the ELF

@@ -43,6 +43,12 @@ struct rv_error *rv_debuginfo_vmlinux(struct rv_debuginfo *di, const char **ret_
  *  and absolute symbols, which KASLR does not move. */
 struct rv_error *rv_debuginfo_symbol(struct rv_debuginfo *di, const char *name,
 				     uint64_t *ret, bool *relocatable);
+/** Called per function symbol of the vmlinux: name, st_value, st_size, relocatable. */
+typedef struct rv_error *(*rv_debuginfo_func_fn)(const char *name, uint64_t value,
+						 uint64_t size, bool relocatable, void *arg);
+/** Every function (STT_FUNC, or an untyped label in an executable section) of the vmlinux; stops at @p fn's first error. */
+struct rv_error *rv_debuginfo_for_each_func(struct rv_debuginfo *di, rv_debuginfo_func_fn fn,
+					    void *arg);
 
 /**
  * The debug file of @p module, found by lib/modfind.h (the --debuginfo

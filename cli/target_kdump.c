@@ -11,6 +11,7 @@
 #include "dumpfile.h"
 #include "dwarf_types.h"
 #include "kallsyms.h"
+#include "symtab.h"
 #include "target_kdump.h"
 #include "type_source.h"
 
@@ -23,6 +24,8 @@
 struct module_symbol {
 	char *name;
 	uint64_t value;
+	uint64_t size;		// st_size
+	bool func;		// a function (its text)
 };
 
 struct kdump_priv {
@@ -43,6 +46,10 @@ struct kdump_priv {
 	bool modsyms_loaded;
 	struct module_symbol *modsyms;
 	size_t nmodsyms, modsyms_cap;
+	// address -> function (rv_symbolize), built on first use
+	bool funcs_loaded;
+	struct rv_error *funcs_err;
+	struct rv_symtab funcs;
 };
 
 static struct kdump_priv *priv(struct rv_target *t)
@@ -154,7 +161,7 @@ static struct rv_error *find_module_cb(struct rv_target *t, rv_addr_t mod,
 
 // ---- module symbols (kallsyms kept in each struct module) ----
 
-static bool modsym_add(struct kdump_priv *p, const char *name, uint64_t value)
+static bool modsym_add(struct kdump_priv *p, const char *name, const Elf64_Sym *sym)
 {
 	if (p->nmodsyms == p->modsyms_cap) {
 		size_t ncap = p->modsyms_cap ? p->modsyms_cap * 2 : 1024;
@@ -167,7 +174,13 @@ static bool modsym_add(struct kdump_priv *p, const char *name, uint64_t value)
 	char *copy = strdup(name);
 	if (!copy)
 		return false;
-	p->modsyms[p->nmodsyms++] = (struct module_symbol){ copy, value };
+	// st_info keeps its ELF meaning since v5.2 ("kallsyms: store type
+	// information in its own array": mod_kallsyms.typetab); before, the
+	// kernel overwrote it with the type letter.
+	bool func = ELF64_ST_TYPE(sym->st_info) == STT_FUNC || sym->st_info == 't' ||
+		    sym->st_info == 'T';
+	p->modsyms[p->nmodsyms++] = (struct module_symbol){ copy, sym->st_value, sym->st_size,
+							    func };
 	return true;
 }
 
@@ -259,7 +272,7 @@ static struct rv_error *load_module_symbols_cb(struct rv_target *t, rv_addr_t mo
 				continue;
 			}
 		}
-		if (*sname && !modsym_add(p, sname, syms[i].st_value))
+		if (*sname && !modsym_add(p, sname, &syms[i]))
 			err = &rv_enomem;
 	}
 	free(str);
@@ -267,8 +280,7 @@ static struct rv_error *load_module_symbols_cb(struct rv_target *t, rv_addr_t mo
 	return err ? rv_error_wrap(err, "symbols of module %s", name) : NULL;
 }
 
-static struct rv_error *module_symbol(struct rv_target *t, const char *name,
-				      rv_addr_t *ret)
+static struct rv_error *load_module_symbols(struct rv_target *t)
 {
 	struct kdump_priv *p = priv(t);
 	if (!p->modsyms_loaded) {
@@ -279,6 +291,16 @@ static struct rv_error *module_symbol(struct rv_target *t, const char *name,
 		// A module with unreadable kallsyms loses its symbols only.
 		rv_error_destroy(err);
 	}
+	return NULL;
+}
+
+static struct rv_error *module_symbol(struct rv_target *t, const char *name,
+				      rv_addr_t *ret)
+{
+	struct kdump_priv *p = priv(t);
+	struct rv_error *err = load_module_symbols(t);
+	if (err)
+		return err;
 	for (size_t i = 0; i < p->nmodsyms; i++) {
 		if (!strcmp(p->modsyms[i].name, name)) {
 			*ret = p->modsyms[i].value;
@@ -311,6 +333,54 @@ static struct rv_error *kd_symbol(struct rv_target *t, const char *name,
 		return err;
 	rv_error_destroy(err);
 	return module_symbol(t, name, ret);
+}
+
+// ---- address -> function ----
+
+static struct rv_error *add_vmlinux_func(const char *name, uint64_t value, uint64_t size,
+					 bool relocatable, void *arg)
+{
+	struct kdump_priv *p = arg;
+	return rv_symtab_add(&p->funcs, name, relocatable ? value + p->kaslr : value, size);
+}
+
+static struct rv_error *add_kallsyms_func(const char *name, char type, uint64_t addr,
+					  void *arg)
+{
+	struct kdump_priv *p = arg;
+	if (type != 't' && type != 'T')
+		return NULL;
+	return rv_symtab_add(&p->funcs, name, addr, 0);
+}
+
+// The functions of the vmlinux (its symbol table, or the dump's kallsyms)
+// and of the loaded modules (their kallsyms), in one table.
+static struct rv_error *load_funcs(struct rv_target *t)
+{
+	struct kdump_priv *p = priv(t);
+	p->funcs_loaded = true;
+	rv_symtab_init(&p->funcs);
+	struct rv_error *err = p->kallsyms ?
+		rv_kallsyms_for_each(p->kallsyms, add_kallsyms_func, p) :
+		rv_debuginfo_for_each_func(p->di, add_vmlinux_func, p);
+	if (!err)
+		err = load_module_symbols(t);
+	for (size_t i = 0; !err && i < p->nmodsyms; i++)
+		if (p->modsyms[i].func)
+			err = rv_symtab_add(&p->funcs, p->modsyms[i].name, p->modsyms[i].value,
+					    p->modsyms[i].size);
+	return err ? rv_error_wrap(err, "function symbols") : NULL;
+}
+
+static struct rv_error *kd_symbolize(struct rv_target *t, rv_addr_t addr, char *name,
+				     size_t size, uint64_t *offset)
+{
+	struct kdump_priv *p = priv(t);
+	if (!p->funcs_loaded)
+		p->funcs_err = load_funcs(t);
+	if (p->funcs_err)
+		return rv_error_format(p->funcs_err->code, "%s", p->funcs_err->msg);
+	return rv_symtab_find(&p->funcs, addr, name, size, offset);
 }
 
 // ---- module debug info ----
@@ -478,6 +548,7 @@ static const struct rv_target_ops kdump_target_ops = {
 	.name = "kdump",
 	.read = kd_read,
 	.symbol = kd_symbol,
+	.symbolize = kd_symbolize,
 	.type_size = kd_type_size,
 	.member = kd_member,
 	.enum_value = kd_enum_value,
@@ -676,6 +747,8 @@ static void free_priv(struct kdump_priv *p)
 	for (size_t i = 0; i < p->nmodsyms; i++)
 		free(p->modsyms[i].name);
 	free(p->modsyms);
+	rv_symtab_deinit(&p->funcs);
+	rv_error_destroy(p->funcs_err);
 	rv_btf_free(p->btf);
 	rv_kallsyms_free(p->kallsyms);
 	rv_debuginfo_free(p->di);

@@ -196,6 +196,22 @@ static struct rv_error *crash_symbol(struct rv_target *t, const char *name,
 	return NULL;
 }
 
+// crash's own symbol tables: the vmlinux, and each module's kallsyms it
+// read at start-up (or the module's debug file after `mod -s`).
+static struct rv_error *crash_symbolize(struct rv_target *t, rv_addr_t addr, char *name,
+					size_t size, uint64_t *offset)
+{
+	(void)t;
+	ulong off = 0;
+	struct syment *sp = is_kernel_text(addr) ? value_search(addr, &off) : NULL;
+	if (!sp || !sp->name)
+		return rv_error_format(RV_ERR_LOOKUP, "no function holds %#" PRIx64, addr);
+	if (size)
+		snprintf(name, size, "%s", sp->name);
+	*offset = off;
+	return NULL;
+}
+
 static struct rv_error *crash_type_size(struct rv_target *t, const char *type,
 					uint64_t *ret)
 {
@@ -399,6 +415,7 @@ static const struct rv_target_ops crash_target_ops = {
 	.name = "crash",
 	.read = crash_read,
 	.symbol = crash_symbol,
+	.symbolize = crash_symbolize,
 	.type_size = crash_type_size,
 	.member = crash_member,
 	.enum_value = crash_enum_value,

@@ -40,6 +40,11 @@ struct rv_kallsyms {
 	struct rv_name_index index;	// name -> address (RV_NS_TYPE; complete = global)
 	size_t count;
 	bool absolute_percpu;
+	// every symbol in table order, for rv_kallsyms_for_each()
+	uint32_t num;
+	size_t *name_at;
+	char *types;
+	uint64_t *addrs;
 };
 
 struct rv_error *rv_vmcoreinfo_symbol(struct rv_target *t, const char *name,
@@ -197,8 +202,13 @@ static struct rv_error *decode(struct rv_target *t, struct tables *tb, struct rv
 	ks->names = malloc(cap);
 	size_t *name_at = malloc((size_t)tb->num * sizeof(size_t));
 	char *types = malloc(tb->num);
+	uint64_t *addrs = malloc((size_t)tb->num * sizeof(uint64_t));
+	ks->name_at = name_at;
+	ks->types = types;
+	ks->addrs = addrs;
+	ks->num = tb->num;
 	struct rv_error *err = NULL;
-	if (!ks->names || !name_at || !types)
+	if (!ks->names || !name_at || !types || !addrs)
 		err = &rv_enomem;
 	size_t pos = 0;
 	char buf[MAX_NAME];
@@ -252,6 +262,7 @@ static struct rv_error *decode(struct rv_target *t, struct tables *tb, struct rv
 	// the first (as the vmlinux symbol table is read).
 	for (uint32_t i = 0; !err && i < tb->num; i++) {
 		const char *name = ks->names + name_at[i];
+		addrs[i] = sym_address(tb, i, ks->absolute_percpu);
 		bool global = types[i] >= 'A' && types[i] <= 'Z';
 		const struct rv_name_entry *e = rv_name_index_find(&ks->index, RV_NS_TYPE, name);
 		if (e && (e->complete || !global))
@@ -265,8 +276,6 @@ static struct rv_error *decode(struct rv_target *t, struct tables *tb, struct rv
 				  sym_address(tb, i, ks->absolute_percpu));
 		ks->count++;
 	}
-	free(name_at);
-	free(types);
 	return err;
 }
 
@@ -292,6 +301,9 @@ void rv_kallsyms_free(struct rv_kallsyms *ks)
 		return;
 	rv_name_index_free(&ks->index);
 	free(ks->names);
+	free(ks->name_at);
+	free(ks->types);
+	free(ks->addrs);
 	free(ks);
 }
 
@@ -302,6 +314,18 @@ struct rv_error *rv_kallsyms_lookup(const struct rv_kallsyms *ks, const char *na
 	if (!e)
 		return rv_error_format(RV_ERR_LOOKUP, "no symbol %s", name);
 	*ret = e->val;
+	return NULL;
+}
+
+struct rv_error *rv_kallsyms_for_each(const struct rv_kallsyms *ks, rv_kallsyms_fn fn,
+				      void *arg)
+{
+	for (uint32_t i = 0; i < ks->num; i++) {
+		struct rv_error *err = fn(ks->names + ks->name_at[i], ks->types[i],
+					  ks->addrs[i], arg);
+		if (err)
+			return err;
+	}
 	return NULL;
 }
 

@@ -29,6 +29,12 @@ void rv_kallsyms_free(struct rv_kallsyms *ks);
 /** A symbol's address; a global one when several share the name. */
 struct rv_error *rv_kallsyms_lookup(const struct rv_kallsyms *ks, const char *name,
 				    uint64_t *ret);
+/** Called per symbol: its name, type letter ('t', 'T', 'd'...) and address. */
+typedef struct rv_error *(*rv_kallsyms_fn)(const char *name, char type, uint64_t addr,
+					   void *arg);
+/** Every symbol in the kernel's own order; stops at the first error @p fn returns. */
+struct rv_error *rv_kallsyms_for_each(const struct rv_kallsyms *ks, rv_kallsyms_fn fn,
+				      void *arg);
 size_t rv_kallsyms_count(const struct rv_kallsyms *ks);
 /** "absolute-percpu" or "relative" (for `raidvirt debug stats`). */
 const char *rv_kallsyms_encoding(const struct rv_kallsyms *ks);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "task_stack.h"
 
 // Bounds on dump-controlled counts. A count above them is reported as
 // implausible instead of being walked or allocated.
@@ -644,6 +645,58 @@ static const char *task_state_name(uint64_t state)
 	return "??";
 }
 
+// The md functions a task sleeps in, deepest first as a scan finds them,
+// and what sleeping there makes the task (drivers/md/raid1.c, md.c).
+static const struct {
+	const char *function, *role;
+} md_sleepers[] = {
+	{ "freeze_array", "freezer" },		// quiesce: waits for I/O to drain
+	{ "raise_barrier", "resync" },		// resync raises a bucket's barrier
+	{ "_wait_barrier", "blocked by barrier" },
+	{ "wait_barrier", "blocked by barrier" },
+	{ "wait_read_barrier", "blocked by barrier" },
+	{ "wait_barrier_nolock", "blocked by barrier" },
+	{ "md_handle_request", "blocked by suspend" },	// mddev->suspended
+	{ "mddev_suspend", "suspender" },	// waits for active_io to drain
+	{ "md_write_start", "waiting for superblock" },
+};
+
+static const char *md_sleeper_role(const char *function)
+{
+	for (size_t i = 0; i < sizeof(md_sleepers) / sizeof(md_sleepers[0]); i++)
+		if (!strcmp(md_sleepers[i].function, function))
+			return md_sleepers[i].role;
+	return NULL;
+}
+
+// Where the waiter sleeps: the first md frame of its stack (a frame of
+// the raid1 or md_mod module, or a known md function when md is built
+// in) as sleeps_in, its role, and the frames themselves.
+static jv decode_task_stack(struct md_ctx *c, rv_addr_t task, jv e)
+{
+	struct rv_stack_frame frames[RV_STACK_MAX_FRAMES];
+	size_t n;
+	rv_addr_t sp = 0, base = 0;
+	struct rv_error *err = rv_task_stack_scan(c->t, task, frames, RV_STACK_MAX_FRAMES, &n,
+						  &sp, &base);
+	if (err)
+		return rv_jv_set_error(e, rv_error_wrap(err, "stack of task %#" PRIx64, task));
+	e = rv_jv_set(e, "stack", rv_task_stack_jv(frames, n, sp, base));
+	for (size_t i = 0; i < n; i++) {
+		const char *role = md_sleeper_role(frames[i].function);
+		if (!role && strcmp(frames[i].module, "raid1") && strcmp(frames[i].module, "md_mod"))
+			continue;
+		char where[192];
+		snprintf(where, sizeof(where), "%s+%#" PRIx64 "%s%s%s", frames[i].function,
+			 frames[i].offset, frames[i].module[0] ? " [" : "", frames[i].module,
+			 frames[i].module[0] ? "]" : "");
+		e = rv_jv_set(e, "sleeps_in", jv_string(frames[i].function));
+		e = rv_jv_set(e, "sleeps_at", jv_string(where));
+		return rv_jv_set(e, "role", role ? jv_string(role) : jv_string("other"));
+	}
+	return rv_jv_set(e, "sleeps_in", jv_null());
+}
+
 static jv decode_task(struct md_ctx *c, rv_addr_t task, jv e)
 {
 	static const char *const T = "struct task_struct";
@@ -664,7 +717,7 @@ static jv decode_task(struct md_ctx *c, rv_addr_t task, jv e)
 		e = rv_jv_set(e, "state", rv_jv_u64(state));
 		e = rv_jv_set(e, "state_name", jv_string(task_state_name(state)));
 	}
-	return e;
+	return decode_task_stack(c, task, e);
 }
 
 static bool wakes_a_task(const struct md_ctx *c, uint64_t func)

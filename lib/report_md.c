@@ -226,31 +226,42 @@ static void print_buckets(FILE *f, jv conf)
 	jv_free(buckets);
 }
 
-static void print_waiters(FILE *f, jv conf)
+// One wait queue's tasks, each with where it sleeps (the first md frame
+// of its stack) and what that makes it (freezer, blocked by barrier...).
+static void print_wait_list(FILE *f, jv waiters, const char *title)
 {
-	jv waiters = member(conf, "wait_barrier");
-	int n = jv_get_kind(waiters) == JV_KIND_ARRAY ?
-		jv_array_length(jv_copy(waiters)) : 0;
-	if (n == 0) {
-		fprintf(f, "  (no task waits on wait_barrier)\n");
-		jv_free(waiters);
-		return;
-	}
-	fprintf(f, "  %-16s  %-16s  %7s  %-16s  STATE\n", "WAIT_BARRIER", "TASK",
-		"PID", "COMM");
+	int n = jv_array_length(jv_copy(waiters));
+	fprintf(f, "  %-16s  %-16s  %7s  %-16s  %-5s  %-32s  ROLE\n", title, "TASK",
+		"PID", "COMM", "STATE", "SLEEPS IN");
 	for (int i = 0; i < n; i++) {
 		jv w = jv_array_get(jv_copy(waiters), i);
-		char entry[40], task[40], pid[24], comm[40], state[24];
+		char entry[40], task[40], pid[24], comm[40], state[24], at[200], role[64];
 		addr_cell(w, "addr", entry, sizeof(entry));
 		addr_cell(w, "task", task, sizeof(task));
 		cell(w, "pid", pid, sizeof(pid));
 		cell(w, "comm", comm, sizeof(comm));
 		cell(w, "state_name", state, sizeof(state));
-		fprintf(f, "  %s  %s  %7s  %-16s  %s\n", entry, task, pid, comm,
-			state);
+		cell(w, "sleeps_at", at, sizeof(at));
+		cell(w, "role", role, sizeof(role));
+		fprintf(f, "  %s  %s  %7s  %-16s  %-5s  %-32s  %s\n", entry, task, pid, comm,
+			state, at, role);
 		print_errors(f, "    ", w);
 		jv_free(w);
 	}
+}
+
+static void print_waiters(FILE *f, jv a, jv conf)
+{
+	jv waiters = member(conf, "wait_barrier");
+	if (jv_get_kind(waiters) == JV_KIND_ARRAY && jv_array_length(jv_copy(waiters)) > 0)
+		print_wait_list(f, waiters, "WAIT_BARRIER");
+	else
+		fprintf(f, "  (no task waits on wait_barrier)\n");
+	jv_free(waiters);
+	// mddev->sb_wait: I/O held by mddev_suspend, superblock writes.
+	waiters = member(a, "sb_wait");
+	if (jv_get_kind(waiters) == JV_KIND_ARRAY && jv_array_length(jv_copy(waiters)) > 0)
+		print_wait_list(f, waiters, "SB_WAIT");
 	jv_free(waiters);
 }
 
@@ -275,7 +286,7 @@ static void print_array(FILE *f, jv a, const struct rv_report_opts *o)
 	if (has_conf && o && o->buckets)
 		print_buckets(f, conf);
 	if (has_conf && o && o->waiters)
-		print_waiters(f, conf);
+		print_waiters(f, a, conf);
 	jv_free(conf);
 }
 

@@ -443,6 +443,16 @@ struct rv_error *rv_enumerators(struct rv_target *t, const char *type,
 	return t->ops->enumerators(t, type, visit, arg);
 }
 
+struct rv_error *rv_symbolize(struct rv_target *t, rv_addr_t addr, char *name,
+			      size_t size, uint64_t *offset)
+{
+	if (!t->ops->symbolize)
+		return rv_error_format(RV_ERR_NODEBUG,
+				       "the %s backend cannot name the function at an address",
+				       t->ops->name);
+	return t->ops->symbolize(t, addr, name, size, offset);
+}
+
 struct rv_error *rv_module_debuginfo(struct rv_target *t, const char *module)
 {
 	if (!t->ops->module_debuginfo)

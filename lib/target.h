@@ -78,6 +78,13 @@ struct rv_target_ops {
 	/** Address of a kernel or (loaded) module symbol. RV_ERR_LOOKUP if none. */
 	struct rv_error *(*symbol)(struct rv_target *t, const char *name,
 				   rv_addr_t *ret);
+	/**
+	 * The kernel or module function whose text holds @p addr: its name and
+	 * @p addr's offset into it. RV_ERR_LOOKUP when no function holds it
+	 * (data, a hole). Optional: rv_symbolize() says when it is missing.
+	 */
+	struct rv_error *(*symbolize)(struct rv_target *t, rv_addr_t addr,
+				      char *name, size_t size, uint64_t *offset);
 	/** Byte size of a type. RV_ERR_LOOKUP if the debug info lacks it. */
 	struct rv_error *(*type_size)(struct rv_target *t, const char *type,
 				      uint64_t *ret);
@@ -190,6 +197,14 @@ struct rv_error *rv_container_of(struct rv_target *t, rv_addr_t member_addr,
 // ---- symbols ----
 struct rv_error *rv_symbol(struct rv_target *t, const char *name,
 			   rv_addr_t *ret);
+/**
+ * Address -> function: the name (into @p name, @p size bytes) and offset
+ * of the kernel or module function holding @p addr (THE symboliser; each
+ * backend answers it from its own symbol tables). RV_ERR_LOOKUP when no
+ * function holds it, RV_ERR_NODEBUG when the backend cannot tell.
+ */
+struct rv_error *rv_symbolize(struct rv_target *t, rv_addr_t addr, char *name,
+			      size_t size, uint64_t *offset);
 struct rv_error *rv_enum_value(struct rv_target *t, const char *name,
 			       int64_t *ret);
 /** Every enumerator of the enum type @p type, from the debug info. */

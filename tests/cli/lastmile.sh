@@ -5,7 +5,10 @@
 #  - disks of any block driver (rvblk) through the gendisk's parent device:
 #    virtio.devices[].disk, irq.by_device[].disk, blk.disks[].driver_module
 #    and its taint, `show virtio DISK`;
-#  - more checks are added below each piece (panic context, waiters).
+#  - the panic context of fq-panic against crash and the console;
+#  - where each raid1 waiter sleeps (its kernel stack's return addresses,
+#    symbolised) against the guest's /proc/PID/stack and wchan, on both
+#    kernels and with both type sources, and in triage.
 #
 # Usage: tests/cli/lastmile.sh
 
@@ -140,5 +143,57 @@ check_fq_panic() {
 	done
 }
 check_fq_panic
+
+# Every task on conf->wait_barrier and mddev->sb_wait: sleeps_in is the
+# guest's wchan, sleeps_at its /proc/PID/stack's first frame, and that
+# stack's frames (clone suffixes dropped) appear in order among the
+# scanned ones. The freezer (6.1: freeze_array) or suspender (6.12:
+# mddev_suspend) is the quiesce task, and triage names it.
+# check_waiters LABEL DIR CLI-OPTIONS...
+check_waiters() {
+	local label=$1 dir=$2 j=$WORK/waiters.json
+	shift 2
+	local gt=$dir/ground-truth.json
+	"$RV_CLI" facts --json "$@" "$dir/vmcore" >"$j" 2>"$WORK/waiters.err"
+	rv_eq "$label: facts exit status" 0 "$?"
+	local W='(.md.arrays[0].conf.wait_barrier[], .md.arrays[0].sb_wait[])' pid n=0
+	for pid in $(rv_jq "$j" "$W | .pid"); do
+		n=$((n + 1))
+		rv_eq "$label: pid $pid sleeps in its wchan" "$(rv_jq "$gt" ".tasks[\"$pid\"].wchan")" \
+			"$(rv_jq "$j" "$W | select(.pid == $pid) | .sleeps_in")"
+		rv_eq "$label: pid $pid sleeps at its /proc stack's first frame" \
+			"$(rv_jq "$gt" ".tasks[\"$pid\"].stack[0] | sub(\"/0x[0-9a-f]+$\"; \"\")")" \
+			"$(rv_jq "$j" "$W | select(.pid == $pid) | .sleeps_at | sub(\" \\\\[.*\\\\]$\"; \"\")")"
+		rv_eq "$label: pid $pid /proc stack frames in order among the scanned" true \
+			"$(jq -r --slurpfile gt "$gt" --arg pid "$pid" \
+				-f "$(dirname "$0")/stack_in_order.jq" "$j" 2>&1)"
+	done
+	rv_cmp "$label: waiters with a stack" "$n" -ge 2
+	local q
+	q=$(rv_jq "$gt" .background_pids.quiesce)
+	rv_match "$label: the quiesce task $q holds the array" '^(freezer|suspender)$' \
+		"$(rv_jq "$j" "$W | select(.pid == $q) | .role")"
+	rv_eq "$label: no facts errors" 0 "$(rv_jq "$j" '.errors | length')"
+	rv_match "$label: triage names where the quiesce task sleeps" \
+		"freezer +[a-z]+\\[$q\\] in $(rv_jq "$gt" .truth.quiesce_wchan)\\+0x" \
+		"$("$RV_CLI" triage "$@" "$dir/vmcore" 2>&1)"
+}
+
+if dir=$(dump_of raid1-frozen); then
+	check_waiters "raid1-frozen (dwarf)" "$dir" --types dwarf
+	check_waiters "raid1-frozen (btf)" "$dir" --types btf
+	rv_eq "raid1-frozen: mdadm sleeps in freeze_array (6.1)" freeze_array \
+		"$(rv_jq "$dir/ground-truth.json" .truth.quiesce_wchan)"
+else
+	rv_not_ok "raid1-frozen: no rig dump"
+fi
+dir=$(python3 "$RV_ROOT/dumps/rig.py" path raid1-frozen --kernel "${RV_KERNEL612:-debian13-cloud}" 2>&1)
+if [ -f "$dir/vmcore" ]; then
+	check_waiters "raid1-frozen@6.12 (dwarf)" "$dir" --vmlinux "$(jq -r .vmlinux "$dir/meta.json")" \
+		--debuginfo "$(jq -r .module_debuginfo_dir "$dir/meta.json")" --types dwarf
+	check_waiters "raid1-frozen@6.12 (btf)" "$dir" --types btf
+else
+	rv_not_ok "raid1-frozen@6.12: no rig dump ($dir)"
+fi
 
 rv_summary

@@ -255,6 +255,27 @@ check_frozen() {
 	rv_line "frozen: -b first bucket row" "^ +$b0\$" "$o/r1conf-bw.txt"
 	rv_line "frozen: -w lists the quiesce" \
 		"^  [0-9a-f]{16}  [0-9a-f]{16} +$qpid  mdadm +UN" "$o/r1conf-bw.txt"
+	# Where each waiter sleeps, from the return addresses on its stack:
+	# the guest's /proc/PID/stack and wchan (ground truth) name the same
+	# first md frame; the freezer and the I/O it holds are told apart.
+	local W="($C.wait_barrier[], $A.sb_wait[])" want pid
+	want=$(rv_jq "$gt" '.truth.quiesce_stack' | head -1 | sed 's/^\[<0>\] //; s|/0x[0-9a-f]*||')
+	rv_eq "frozen: quiesce sleeps at /proc/$qpid/stack's first frame" "$want" \
+		"$(rv_jq "$j" "$W | select(.pid == $qpid) | .sleeps_at")"
+	rv_eq "frozen: quiesce is the freezer" freezer \
+		"$(rv_jq "$j" "$W | select(.pid == $qpid) | .role")"
+	rv_line "frozen: -w says where mdadm sleeps" \
+		"^  [0-9a-f]{16}  [0-9a-f]{16} +$qpid  mdadm +UN +freeze_array\+0x[0-9a-f]+ \[raid1\] +freezer$" \
+		"$o/r1conf-bw.txt"
+	local nw=0
+	for pid in $(rv_jq "$j" "$W | .pid"); do
+		nw=$((nw + 1))
+		rv_eq "frozen: waiter $pid sleeps in its wchan" \
+			"$(rv_jq "$gt" ".tasks[\"$pid\"].wchan")" \
+			"$(rv_jq "$j" "$W | select(.pid == $pid) | .sleeps_in")"
+	done
+	rv_cmp "frozen: waiters on wait_barrier and sb_wait" "$nw" -ge 2
+	rv_line "frozen: -w lists the sb_wait waiters" "^  SB_WAIT +TASK" "$o/r1conf-bw.txt"
 
 	# Selection by address needs addresses from the facts: a second,
 	# short session. An r1conf address selects its array; any other
@@ -263,10 +284,21 @@ check_frozen() {
 	local conf rdev
 	conf=$(rv_jq "$j" "$C.addr")
 	rdev=$(rv_jq "$j" "$A.members[0].addr")
+	# crash's own reading of the freezer's frame: the stack word (rd) and
+	# its symbol (sym).
+	local slot ra
+	slot=$(rv_jq "$j" "$C.wait_barrier[] | select(.pid == $qpid) | .stack.frames[] | select(.function == \"freeze_array\") | .slot")
+	ra=$(rv_jq "$j" "$C.wait_barrier[] | select(.pid == $qpid) | .stack.frames[] | select(.function == \"freeze_array\") | .addr")
 	rv_crash "$o/vmcore" "$o/crash-sel.log" \
+		"rd ${slot#0x} > $o/rd-slot.txt" "sym ${ra#0x} > $o/sym-ra.txt" \
 		"r1conf -j $conf > $o/sel-conf.json" \
 		"r1conf -j ${rdev#0x} > $o/sel-rdev.json" \
 		"r1conf ${rdev#0x} > $o/sel-rdev.txt"
+	rv_eq "frozen: freezer's stack word = crash rd" "${ra#0x}" \
+		"$(awk '{ print $2 }' "$o/rd-slot.txt" 2>/dev/null)"
+	rv_eq "frozen: freezer's frame = crash sym" \
+		"$(rv_jq "$j" "$C.wait_barrier[] | select(.pid == $qpid) | .stack.frames[] | select(.function == \"freeze_array\") | \"\\(.function)+\\(.offset) [\\(.module)]\"")" \
+		"$(sed -n 's/^[0-9a-f]* ([tT]) \([a-z_0-9]*+[0-9]* \[[a-z0-9_]*\]\) *$/\1/p' "$o/sym-ra.txt")"
 	rv_eq "frozen: r1conf CONF-ADDR selects md0" "$(rv_jq "$j" "$A.addr")" \
 		"$(rv_jq "$o/sel-conf.json" '.arrays | select(length == 1) | .[0].addr')"
 	rv_eq "frozen: r1conf RDEV-ADDR is a lone r1conf" false \

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "memtarget.h"
+#include "symtab.h"
 
 #define MT_MAX 256
 
@@ -28,6 +29,7 @@ struct memtarget {
 		vmcoreinfo[MT_MAX];
 	size_t nsyms, ntypes, nmembers, nenums, nvmcoreinfo;
 	unsigned int member_calls;
+	struct rv_symtab funcs;
 };
 
 static struct memtarget *mt(struct rv_target *t)
@@ -74,6 +76,12 @@ static struct rv_error *mt_symbol_op(struct rv_target *t, const char *name, rv_a
 	return NULL;
 }
 
+static struct rv_error *mt_symbolize_op(struct rv_target *t, rv_addr_t addr, char *name,
+				       size_t size, uint64_t *offset)
+{
+	return rv_symtab_find(&mt(t)->funcs, addr, name, size, offset);
+}
+
 static struct rv_error *mt_type_size(struct rv_target *t, const char *type, uint64_t *ret)
 {
 	const struct named *s = find(mt(t)->types, mt(t)->ntypes, type, NULL);
@@ -116,6 +124,7 @@ static const struct rv_target_ops mt_ops = {
 	.name = "memtarget",
 	.read = mt_read,
 	.symbol = mt_symbol_op,
+	.symbolize = mt_symbolize_op,
 	.type_size = mt_type_size,
 	.member = mt_member_op,
 	.enum_value = mt_enum_op,
@@ -153,6 +162,7 @@ void mt_free(struct rv_target *t)
 	free_named(m->members, m->nmembers);
 	free_named(m->enums, m->nenums);
 	free_named(m->vmcoreinfo, m->nvmcoreinfo);
+	rv_symtab_deinit(&m->funcs);
 	free(m);
 }
 
@@ -184,6 +194,12 @@ static struct named *add(struct named *v, size_t *n, const char *name, const cha
 void mt_symbol(struct rv_target *t, const char *name, rv_addr_t addr)
 {
 	add(mt(t)->syms, &mt(t)->nsyms, name, NULL)->value = addr;
+}
+
+void mt_function(struct rv_target *t, const char *name, rv_addr_t addr, uint64_t size)
+{
+	if (rv_symtab_add(&mt(t)->funcs, name, addr, size))
+		abort();
 }
 
 void mt_type(struct rv_target *t, const char *type, uint64_t size)

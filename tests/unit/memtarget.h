@@ -16,6 +16,8 @@ void mt_free(struct rv_target *t);
 /** Map @p len zeroed bytes at @p addr; returns the bytes to fill in. */
 void *mt_map(struct rv_target *t, rv_addr_t addr, size_t len);
 void mt_symbol(struct rv_target *t, const char *name, rv_addr_t addr);
+/** A function @p size bytes long at @p addr, for rv_symbolize() (0: unsized). */
+void mt_function(struct rv_target *t, const char *name, rv_addr_t addr, uint64_t size);
 void mt_type(struct rv_target *t, const char *type, uint64_t size);
 /** A scalar/pointer member (kind, size) at @p offset. */
 void mt_member(struct rv_target *t, const char *type, const char *path,

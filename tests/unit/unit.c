@@ -35,6 +35,7 @@ int main(int argc, char **argv)
 	test_dwarf(argv[1]);
 	test_rules();
 	test_misc();
+	test_stack();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed || !unit_passed;
 }

@@ -46,5 +46,6 @@ void test_xarray(void);
 void test_dwarf(const char *object);
 void test_rules(void);
 void test_misc(void);
+void test_stack(void);
 
 #endif
