@@ -25,6 +25,7 @@
 #include "blk_mq.h"
 #include "facts.h"
 #include "kmodule.h"
+#include "panic_context.h"
 #include "slab.h"
 #include "xarray.h"
 
@@ -1465,6 +1466,119 @@ static void init_ctx(struct rv_target *t, struct blk_ctx *c, jv *errors)
 }
 
 
+// A queue or hardware context no registered disk leads to (a torn-down
+// queue, an address the user gave): what its slab object is
+// (rv_blk_identify()), its queue decoded with every hctx it still lists,
+// and the hctx itself when the queue no longer lists it. @p via (or NULL)
+// says where the address came from.
+static jv decode_unreachable(struct blk_ctx *c, rv_addr_t addr, const char *via)
+{
+	struct rv_target *t = c->t;
+	jv d = jv_object();
+	d = rv_jv_set(d, "name", jv_null());
+	d = rv_jv_set(d, "addr", jv_null());
+	d = rv_jv_set(d, "reachable", jv_false());
+	if (via)
+		d = rv_jv_set(d, "via", jv_string(via));
+	d = rv_jv_set(d, "slab", identify_jv(t, addr));
+	struct rv_slab_info si;
+	struct rv_error *err = rv_slab_identify(t, addr, &si);
+	jv what = err ? jv_null() : rv_blk_identify(t, addr, &si);
+	rv_error_destroy(err);
+	rv_addr_t q = addr, hctx = 0;
+	const char *type = rv_jv_str(what, "type");
+	if (type && !strcmp(type, "blk_mq_hw_ctx")) {
+		hctx = addr;
+		q = rv_jv_get_addr(jv_object_get(jv_copy(what), jv_string("queue_addr")));
+	}
+	d = rv_jv_set(d, "selected", type ? jv_string(type) : jv_null());
+	if (type) {
+		const char *disk = rv_jv_str(what, "disk");
+		if (disk)
+			d = rv_jv_set(d, "name", jv_string(disk));
+		// the gendisk the queue still points to (request_queue.disk)
+		jv da = jv_object_get(jv_copy(what), jv_string("disk_addr"));
+		if (jv_get_kind(da) == JV_KIND_STRING)
+			d = rv_jv_set(d, "addr", jv_copy(da));
+		jv_free(da);
+		const char *mod = rv_jv_str(what, "driver_module");
+		if (mod)
+			d = rv_jv_set(d, "driver_module", jv_string(mod));
+	}
+	jv_free(what);
+	d = decode_queue(c, d, q);
+	if (!hctx)
+		return d;
+	d = rv_jv_set(d, "hctx_addr", rv_jv_addr(hctx));
+	jv hctxs = jv_object_get(jv_copy(d), jv_string("hctx"));
+	bool listed = false;
+	if (jv_get_kind(hctxs) == JV_KIND_ARRAY)
+		jv_array_foreach(hctxs, i, h) {
+			if (rv_jv_get_addr(jv_object_get(jv_copy(h), jv_string("addr"))) == hctx)
+				listed = true;
+			jv_free(h);
+		}
+	if (!listed) {
+		// erased from the queue's table already: decode it alone
+		struct in_flight acc = { .counted = true };
+		struct rq_walk w = { .list = jv_array() };
+		if (jv_get_kind(hctxs) != JV_KIND_ARRAY) {
+			jv_free(hctxs);
+			hctxs = jv_array();
+		}
+		hctxs = jv_array_append(hctxs, decode_hctx(c, q, 0, hctx, &acc, &w));
+		jv_free(w.list);
+		d = rv_jv_set(d, "hctx", hctxs);
+	} else {
+		jv_free(hctxs);
+	}
+	return d;
+}
+
+// The queues the panicking CPU's registers held (dump.panic.context) that
+// no registered disk leads to (only those of disk @p name, if not NULL): a queue torn down when its disk went away,
+// which is where a teardown oops happens (blk_mq_exit_hctx()).
+static jv panic_queues(struct blk_ctx *c, jv disks, const char *name)
+{
+	jv ctx = rv_panic_context_read(c->t);
+	jv objs = jv_get_kind(ctx) == JV_KIND_OBJECT ?
+		jv_object_get(jv_copy(ctx), jv_string("objects")) : jv_null();
+	jv_free(ctx);
+	if (jv_get_kind(objs) != JV_KIND_OBJECT) {
+		jv_free(objs);
+		return disks;
+	}
+	// the hctx first: its queue then comes with the hctx decoded
+	static const char *const kinds[] = { "blk_mq_hw_ctx", "request_queue" };
+	for (size_t k = 0; k < 2; k++) {
+		jv o = jv_object_get(jv_copy(objs), jv_string(kinds[k]));
+		if (jv_get_kind(o) != JV_KIND_OBJECT) {
+			jv_free(o);
+			continue;
+		}
+		rv_addr_t a = rv_jv_get_addr(jv_object_get(jv_copy(o), jv_string("addr")));
+		rv_addr_t q = k == 0 ?
+			rv_jv_get_addr(jv_object_get(jv_copy(o), jv_string("queue_addr"))) : a;
+		jv_free(o);
+		bool seen = false;
+		jv_array_foreach(disks, i, d) {
+			if (rv_jv_get_addr(jv_object_get(jv_copy(d), jv_string("queue_addr"))) == q)
+				seen = true;
+			jv_free(d);
+		}
+		if (seen || !a)
+			continue;
+		jv d = decode_unreachable(c, a, "panic context");
+		const char *dn = rv_jv_str(d, "name");
+		if (!name || (dn && !strcmp(dn, name)))
+			disks = jv_array_append(disks, d);
+		else
+			jv_free(d);
+	}
+	jv_free(objs);
+	return disks;
+}
+
 static struct rv_error *decode(struct rv_target *t, const char *select,
 			       jv *ret)
 {
@@ -1496,14 +1610,16 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 	}
 	jv_free(found);
 	if (by_addr && !matched) {
-		// An address that no disk leads to: decode it as a request_queue.
-		jv d = jv_object();
-		d = rv_jv_set(d, "name", jv_null());
-		d = rv_jv_set(d, "addr", jv_null());
-		d = rv_jv_set(d, "reachable", jv_false());
-		d = rv_jv_set(d, "slab", identify_jv(t, want));
-		disks = jv_array_append(disks, decode_queue(&c, d, want));
-	} else if (select && !matched) {
+		// An address that no disk leads to: a request_queue or a
+		// hardware context, told apart by its slab cache.
+		disks = jv_array_append(disks, decode_unreachable(&c, want, NULL));
+	} else if (!select || !matched) {
+		// a disk already unregistered: only the panic context has it
+		size_t before = jv_array_length(jv_copy(disks));
+		disks = panic_queues(&c, disks, select);
+		matched = (size_t)jv_array_length(jv_copy(disks)) > before;
+	}
+	if (select && !by_addr && !matched) {
 		errors = jv_array_append(errors,
 			jv_string_fmt("no disk named %s among block_class devices", select));
 	}

@@ -17,6 +17,7 @@
 
 #include "blk_mq.h"
 #include "facts.h"
+#include "kernel_log.h"
 #include "kmodule.h"
 #include "panic_context.h"
 #include "slab.h"
@@ -276,4 +277,18 @@ jv rv_panic_context(struct rv_target *t, jv report, jv oops)
 		ctx = rv_jv_set(ctx, "stack", slots);
 	}
 	return rv_jv_set(ctx, "objects", objects);
+}
+
+jv rv_panic_context_read(struct rv_target *t)
+{
+	jv log;
+	struct rv_error *err = rv_kernel_log_read(t, &log);
+	if (err) {
+		rv_error_destroy(err);	// the dump section reports it
+		return jv_null();
+	}
+	jv text = rv_kernel_log_panic_text(log);
+	jv report = jv_object_get(jv_copy(text), jv_string("oops_report"));
+	jv oops = jv_object_get(text, jv_string("oops"));
+	return rv_panic_context(t, report, oops);
 }

@@ -21,6 +21,13 @@
 jv rv_panic_context(struct rv_target *t, jv report, jv oops);
 
 /**
+ * The same, read from the dump's kernel log (for decoders other than the
+ * dump section: blk reaches torn-down queues through it); null when the
+ * log holds no oops report or cannot be read.
+ */
+jv rv_panic_context_read(struct rv_target *t);
+
+/**
  * What value @p v is: {kind: "poison" | "slab" | "kernel image" |
  * "module", ...} or null for plain numbers; @p fault (or 0): the faulted
  * address, noted when @p v is just below it.

@@ -247,7 +247,11 @@ static void print_disk(FILE *f, jv d, bool requests)
 	if (jv_get_kind(slab) == JV_KIND_OBJECT) {
 		const char *cache = rv_jv_str(slab, "cache");
 		const char *list = rv_jv_str(slab, "free_list");
-		fprintf(f, "  not reached from block_class; ");
+		const char *via = rv_jv_str(d, "via"), *sel = rv_jv_str(d, "selected");
+		fprintf(f, "  not reached from block_class%s%s%s; ", via ? " (found through the " : "",
+			via ? via : "", via ? ")" : "");
+		if (sel)
+			fprintf(f, "%s ", sel);
 		if (cache)
 			fprintf(f, "in SLUB: %s object %s of %s%s%s%s\n",
 				is_true(slab, "free") ? "free" : "allocated",

@@ -101,7 +101,10 @@ check_fq_panic() {
 	rv_crash "$dir/vmcore" "$WORK/fq.crash" "kmem $h > $WORK/fq.kmem" \
 		"struct blk_mq_hw_ctx.fq,queue $h > $WORK/fq.struct" \
 		"struct request_queue.disk ${q#0x} > $WORK/fq.qdisk" \
-		"mod -t > $WORK/fq.modt" "raidvirt > $WORK/fq.raidvirt"
+		"mod -t > $WORK/fq.modt" "raidvirt > $WORK/fq.raidvirt" \
+		"hctxfq -j $h > $WORK/fq.sel-hctx.json" "hctxfq $h > $WORK/fq.sel-hctx.txt" \
+		"hctxfq -j ${q#0x} > $WORK/fq.sel-queue.json" "hctxfq -j > $WORK/fq.sel-none.json" \
+		"hctxfq -j rvblk0 > $WORK/fq.sel-name.json"
 	rv_eq "$sc: hctx cache = crash kmem" \
 		"$(awk 'NR == 2 { print $NF }' "$WORK/fq.kmem")" \
 		"$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.cache")"
@@ -119,6 +122,39 @@ check_fq_panic() {
 	rv_eq "$sc: tag set owner taint = crash mod -t" \
 		"$(awk '$1 == "rvblk" { print $2 }' "$WORK/fq.modt")" \
 		"$(rv_jq "$j" "$C.objects.blk_mq_hw_ctx.driver_module_taint")"
+	# hctxfq takes an hctx address, a queue address or the disk's name,
+	# told apart by slab cache; with none it reaches the torn-down queue
+	# (its disk is unregistered) through the panic context. crash and
+	# `show blk` (the CLI) alike.
+	local fqv sel
+	fqv=$(sed -n 's/.*fq = \(0x[0-9a-f]*\).*/\1/p' "$WORK/fq.struct")
+	rv_eq "$sc: crash struct says the fq is LIST_POISON2" 0xdead000000000122 "$fqv"
+	for sel in hctx:$hctx queue:$q none: name:rvblk0; do
+		local what=${sel%%:*} arg=${sel#*:} cj=$WORK/fq.sel-${sel%%:*}.json lj=$WORK/fq.cli-${sel%%:*}.json
+		"$RV_CLI" show blk -j "$dir/vmcore" $arg >"$lj" 2>/dev/null
+		for jf in "$cj" "$lj"; do
+			local who=crash
+			[ "$jf" == "$lj" ] && who=CLI
+			rv_eq "$sc ($who hctxfq $what): one disk, rvblk0" rvblk0 \
+				"$(rv_jq "$jf" '.disks | select(length == 1) | .[0].name')"
+			rv_eq "$sc ($who hctxfq $what): its queue" "$q" "$(rv_jq "$jf" '.disks[0].queue_addr')"
+			rv_eq "$sc ($who hctxfq $what): the hctx's fq = crash struct" "$fqv" \
+				"$(rv_jq "$jf" ".disks[0].hctx[] | select(.addr == \"$hctx\") | .fq.addr" | sed 's/^0x0*/0x/')"
+			rv_eq "$sc ($who hctxfq $what): fq poison" LIST_POISON2 \
+				"$(rv_jq "$jf" ".disks[0].hctx[] | select(.addr == \"$hctx\") | .fq.poison")"
+		done
+	done
+	rv_eq "$sc: hctxfq HCTX is told an hctx (slab cache)" blk_mq_hw_ctx \
+		"$(rv_jq "$WORK/fq.sel-hctx.json" '.disks[0].selected')"
+	rv_eq "$sc: ... and its slab cache = crash kmem" \
+		"$(awk 'NR == 2 { print $NF }' "$WORK/fq.kmem")" \
+		"$(rv_jq "$WORK/fq.sel-hctx.json" '.disks[0].slab.cache')"
+	rv_eq "$sc: hctxfq QUEUE is told a request_queue" request_queue \
+		"$(rv_jq "$WORK/fq.sel-queue.json" '.disks[0].selected')"
+	rv_eq "$sc: hctxfq alone reaches it through the panic context" "panic context" \
+		"$(rv_jq "$WORK/fq.sel-none.json" '.disks[0].via')"
+	rv_match "$sc: hctxfq HCTX text: the poisoned fq" \
+		"fq dead000000000122: poison \\(LIST_POISON2\\)" "$(cat "$WORK/fq.sel-hctx.txt")"
 	# triage (CLI) and crash's raidvirt: the finding names everything.
 	local t
 	t=$("$RV_CLI" triage "$dir/vmcore" 2>&1)
