@@ -26,18 +26,21 @@
 static const char *const prog = "raidvirt";
 
 const char rv_usage_triage[] =
-	"usage: raidvirt triage [--json] [--fail-on SEVERITY] [--rules DIR] [OPTIONS] DUMP\n"
-	"       raidvirt triage [--json] [--fail-on SEVERITY] [--rules DIR] --facts FILE\n"
+	"usage: raidvirt triage [--format FMT] [--fail-on SEVERITY] [--rules DIR] [OPTIONS] DUMP\n"
+	"       raidvirt triage [--format FMT] [--fail-on SEVERITY] [--rules DIR] --facts FILE\n"
 	"\n"
 	"Evaluate the rules (rules/*.yaml, docs/rules.md) over the facts of DUMP, or\n"
 	"over a facts document saved with 'raidvirt facts --json' (or crash's\n"
 	"'raidvirt -j'), and print the findings: one block per finding with its\n"
 	"severity, message, evidence, facts paths, remedies and references.\n"
 	"\n"
-	"  -j, --json              JSON: {schema, source, dump, rules, summary,\n"
-	"                          findings: [{rule, severity, message, evidence,\n"
-	"                          paths, ...}]}\n"
-	"  -e, --explain           text: also print each finding's explanation\n"
+	"  --format FMT            text (default), json, markdown (for tickets) or\n"
+	"                          html (one self-contained page with pictures of\n"
+	"                          the vectors per CPU and the I/O in flight)\n"
+	"  -j, --json              --format json: {schema, source, dump, rules,\n"
+	"                          summary, findings: [{rule, severity, message,\n"
+	"                          evidence, paths, ...}]}\n"
+	"  -e, --explain           also print each finding's explanation\n"
 	"  --fail-on SEVERITY      exit 1 on a finding at or above SEVERITY (info,\n"
 	"                          warning, error, critical; default error)\n"
 	"  --rules DIR             also load the rules of DIR (repeatable; also\n"
@@ -108,6 +111,7 @@ struct opts {
 	const char *params[MAX_DIRS];	// RULE.NAME=VALUE
 	size_t nparams;
 	bool json, explain, no_builtin, skip_missing;
+	enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_HTML } format;
 	enum rv_severity fail_on;
 	const char *facts;
 };
@@ -125,6 +129,7 @@ enum {
 	OPT_SKIP_MISSING,
 	OPT_TYPES,
 	OPT_PARAM,
+	OPT_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -143,6 +148,7 @@ static const struct option long_options[] = {
 	{ "skip-missing", no_argument, NULL, OPT_SKIP_MISSING },
 	{ "types", required_argument, NULL, OPT_TYPES },
 	{ "param", required_argument, NULL, OPT_PARAM },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -170,7 +176,7 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 		{ OPT_NO_BUILTIN, 'B' }, { OPT_FACTS, 'A' }, { OPT_VMLINUX, 'D' },
 		{ OPT_DEBUGINFO, 'D' }, { OPT_NO_DEFAULT, 'D' }, { OPT_DUMP, 'T' },
 		{ OPT_FIXTURES, 'T' }, { OPT_SKIP_MISSING, 'T' }, { OPT_TYPES, 'D' },
-		{ OPT_PARAM, 'P' },
+		{ OPT_PARAM, 'P' }, { OPT_FORMAT, 'O' },
 	};
 	o->fail_on = RV_SEV_ERROR;
 	optind = 1;
@@ -192,7 +198,20 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 		switch (c) {
 		case 'j':
 			o->json = true;
+			o->format = FORMAT_JSON;
 			break;
+		case OPT_FORMAT: {
+			static const char *const names[] = { "text", "json", "markdown", "html" };
+			size_t f = 0;
+			while (f < 4 && strcmp(optarg, names[f]))
+				f++;
+			if (f == 4)
+				return rv_usage_error(usage, "bad --format '%s' (text, json, "
+						   "markdown, html)", optarg);
+			o->format = f;
+			o->json = f == FORMAT_JSON;
+			break;
+		}
 		case 'e':
 			o->explain = true;
 			break;
@@ -471,7 +490,7 @@ static jv triage_facts(const struct opts *o, const char *source, bool *incomplet
 int rv_cmd_triage(int argc, char **argv)
 {
 	struct opts o = { 0 };
-	int rc = parse(argc, argv, "jeFRBADP", rv_usage_triage, &o);
+	int rc = parse(argc, argv, "jeFRBADPO", rv_usage_triage, &o);
 	if (rc >= 0)
 		return rc;
 	int nargs = argc - optind;
@@ -548,8 +567,14 @@ int rv_cmd_triage(int argc, char **argv)
 	out = rv_jv_set(out, "fail_on", jv_string(rv_severity_name(o.fail_on)));
 	out = rv_jv_set(out, "summary", summary(jv_copy(findings)));
 	out = rv_jv_set(out, "findings", jv_copy(findings));
-	if (o.json) {
+	if (o.format == FORMAT_JSON) {
 		rv_print_json(stdout, out);
+	} else if (o.format == FORMAT_MARKDOWN) {
+		rv_report_markdown(stdout, out, o.explain);
+		jv_free(out);
+	} else if (o.format == FORMAT_HTML) {
+		rv_report_html(stdout, out, doc, o.explain);
+		jv_free(out);
 	} else {
 		text_header(out);
 		rv_report_status(stdout, out);

@@ -157,6 +157,13 @@ rv_addr_t rv_jv_get_addr(jv v)
 	return addr;
 }
 
+jv rv_jv_get(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_invalid();
+	return jv_object_get(jv_copy(obj), jv_string(key));
+}
+
 double rv_jv_num(jv obj, const char *key, double dflt)
 {
 	if (jv_get_kind(obj) != JV_KIND_OBJECT)

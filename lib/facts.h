@@ -129,6 +129,8 @@ jv rv_jv_doubt(jv doubts, const char *fmt, ...) __attribute__((format(printf, 2,
 
 /** Parse a facts "0x..." address string (0 if not one). */
 rv_addr_t rv_jv_get_addr(jv v);
+/** obj[key] (invalid when @p obj is no object or has no @p key); does not consume @p obj. */
+jv rv_jv_get(jv obj, const char *key);
 /** Number at obj[key], or @p dflt; does not consume @p obj. */
 double rv_jv_num(jv obj, const char *key, double dflt);
 /** String at obj[key] or NULL; valid while @p obj lives; does not consume. */

@@ -31,6 +31,37 @@ void rv_report_irq(FILE *f, jv sec, const struct rv_report_opts *o);
 void rv_report_blk(FILE *f, jv sec, const struct rv_report_opts *o);
 void rv_report_virtio(FILE *f, jv sec, const struct rv_report_opts *o);
 
+/**
+ * The vectors of one irq.cpus[] entry (not consumed) in three parts that
+ * sum to the CPU's capacity when its invariant holds: allocated but not
+ * managed, managed reserved (allocated or not), available. False when a
+ * counter is missing or implausible. The text bar of vecmatrix -c and the
+ * HTML picture both draw these.
+ */
+enum { RV_IRQ_ALLOCATED, RV_IRQ_MANAGED, RV_IRQ_AVAILABLE, RV_IRQ_SPLIT };
+bool rv_irq_cpu_split(jv cpu, double ret[RV_IRQ_SPLIT]);
+
+/** printf into a malloc'd string (NULL when out of memory). */
+char *rv_report_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** "25-26,28" from an ascending array of numbers (consumed). */
+void rv_report_ranges(FILE *f, jv list);
+
+/**
+ * The triage report (@p triage: a raidvirt.triage/1 document, not consumed)
+ * as Markdown for tickets: headline, findings by severity, each finding with
+ * its evidence table, remedies and references (report_markdown.c).
+ */
+void rv_report_markdown(FILE *f, jv triage, bool explain);
+/**
+ * The same report as one self-contained HTML page (report_html.c) plus
+ * pictures drawn from @p facts (the facts document the triage ran over,
+ * not consumed; may be null): vector capacity per CPU, the devices holding
+ * the most managed reservations, I/O in flight per disk and virtqueue, md
+ * barrier buckets (report_svg.c).
+ */
+void rv_report_html(FILE *f, jv triage, jv facts, bool explain);
+
 /** Print a section's "error"/"reason"/"debuginfo_missing" lines, if any. */
 void rv_report_problems(FILE *f, const char *what, jv sec);
 
@@ -40,5 +71,14 @@ void rv_report_problems(FILE *f, const char *what, jv sec);
  * counts of errors and what is missing, then up to 10 lines naming them.
  */
 void rv_report_status(FILE *f, jv doc);
+/**
+ * The same headline as lines, for other formats: when @p doc (not consumed)
+ * is not complete, calls @p line with level 0 for the summary ("2 errors;
+ * missing: kernel debug info (not a clean result)"), then level 1 for each
+ * thing missing or failed, at most @p max of them plus one "... N more".
+ * Returns false (and calls nothing) when the document is complete.
+ */
+bool rv_report_status_each(jv doc, int max, void (*line)(void *arg, int level, const char *text),
+			   void *arg);
 
 #endif

@@ -11,12 +11,6 @@
 
 #define LABEL "%12s: "
 
-static jv member(jv obj, const char *key)
-{
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_invalid();
-	return jv_object_get(jv_copy(obj), jv_string(key));
-}
 
 static void print_str(FILE *f, const char *label, jv sec, const char *key)
 {
@@ -74,9 +68,9 @@ static void print_panic(FILE *f, jv panic)
 		fprintf(f, "on CPU %.0f", cpu);
 	else
 		fprintf(f, "on an unknown CPU");
-	jv task = member(panic, "task");
+	jv task = rv_jv_get(panic, "task");
 	const char *comm = rv_jv_str(task, "comm");
-	rv_addr_t addr = rv_jv_get_addr(member(task, "addr"));
+	rv_addr_t addr = rv_jv_get_addr(rv_jv_get(task, "addr"));
 	if (addr)
 		fprintf(f, ", task %016" PRIx64 " pid %.0f \"%s\"", addr,
 			rv_jv_num(task, "pid", -1), comm ? comm : "?");
@@ -108,12 +102,12 @@ void rv_report_dump(FILE *f, jv sec, const struct rv_report_opts *o)
 	print_str(f, "VERSION", sec, "version");
 	print_str(f, "MACHINE", sec, "machine");
 	print_str(f, "NODENAME", sec, "nodename");
-	jv cpus = member(sec, "cpus");
+	jv cpus = rv_jv_get(sec, "cpus");
 	print_cpus(f, cpus);
 	rv_report_problems(f, "dump cpus", cpus);
 	jv_free(cpus);
 	print_uptime(f, sec);
-	jv panic = member(sec, "panic");
+	jv panic = rv_jv_get(sec, "panic");
 	print_panic(f, panic);
 	jv_free(panic);
 }
@@ -137,7 +131,7 @@ void rv_report_log(FILE *f, jv sec, const struct rv_report_opts *o)
 	rv_report_problems(f, "log", sec);
 	if (jv_get_kind(sec) != JV_KIND_OBJECT)
 		return;
-	jv lines = member(sec, "lines");
+	jv lines = rv_jv_get(sec, "lines");
 	if (jv_get_kind(lines) != JV_KIND_ARRAY) {
 		jv_free(lines);
 		return;

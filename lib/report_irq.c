@@ -9,16 +9,10 @@
 #include "facts.h"
 #include "report.h"
 
-static jv get(jv obj, const char *key)
-{
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_invalid();
-	return jv_object_get(jv_copy(obj), jv_string(key));
-}
 
 static bool is_array(jv obj, const char *key)
 {
-	jv v = get(obj, key);
+	jv v = rv_jv_get(obj, key);
 	bool ok = jv_get_kind(v) == JV_KIND_ARRAY;
 	jv_free(v);
 	return ok;
@@ -33,7 +27,7 @@ static const char *str_or(jv obj, const char *key, const char *dflt)
 // "yes"/"no" for a boolean member, "-" when absent or null.
 static const char *yes_no(jv obj, const char *key)
 {
-	jv v = get(obj, key);
+	jv v = rv_jv_get(obj, key);
 	const char *s = jv_get_kind(v) == JV_KIND_TRUE ? "yes" :
 			jv_get_kind(v) == JV_KIND_FALSE ? "no" : "-";
 	jv_free(v);
@@ -61,32 +55,6 @@ static int column_width(jv rows, const char *key, int min)
 		jv_free(row);
 	}
 	return w;
-}
-
-// "25-26,28" from an ascending array of irq numbers.
-static void print_ranges(FILE *f, jv list)
-{
-	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
-	for (int i = 0; i < n;) {
-		jv v = jv_array_get(jv_copy(list), i);
-		double first = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : -1;
-		jv_free(v);
-		int j = i;
-		while (j + 1 < n) {
-			jv w = jv_array_get(jv_copy(list), j + 1);
-			bool next = jv_get_kind(w) == JV_KIND_NUMBER &&
-				    jv_number_value(w) == first + (j + 1 - i);
-			jv_free(w);
-			if (!next)
-				break;
-			j++;
-		}
-		fprintf(f, "%s%.0f", i ? "," : "", first);
-		if (j > i)
-			fprintf(f, "-%.0f", first + (j - i));
-		i = j + 1;
-	}
-	jv_free(list);
 }
 
 static void print_matrix(FILE *f, jv m)
@@ -137,26 +105,103 @@ static void print_devices(FILE *f, jv devs)
 			str_or(d, "device", "?"), wk, str_or(d, "disk", "-"),
 			rv_jv_num(d, "irqs", 0), rv_jv_num(d, "reserved", 0),
 			rv_jv_num(d, "allocated", 0));
-		print_ranges(f, get(d, "irq_list"));
+		rv_report_ranges(f, rv_jv_get(d, "irq_list"));
 		fprintf(f, "\n");
 		jv_free(d);
 	}
 }
 
-static void print_cpus(FILE *f, jv cpus)
+bool rv_irq_cpu_split(jv cpu, double ret[RV_IRQ_SPLIT])
 {
-	fprintf(f, "CPU  ONLINE  AVAIL  ALLOC  MANAGED  MGD_ALLOC  OK\n");
+	double avail = rv_jv_num(cpu, "available", -1);
+	double alloc = rv_jv_num(cpu, "allocated", -1);
+	double managed = rv_jv_num(cpu, "managed", -1);
+	double mgd_alloc = rv_jv_num(cpu, "managed_allocated", -1);
+	if (avail < 0 || alloc < 0 || managed < 0 || mgd_alloc < 0 || mgd_alloc > alloc)
+		return false;
+	ret[RV_IRQ_ALLOCATED] = alloc - mgd_alloc;
+	ret[RV_IRQ_MANAGED] = managed;
+	ret[RV_IRQ_AVAILABLE] = avail;
+	return true;
+}
+
+#define BAR_WIDTH 24
+static const char bar_chars[RV_IRQ_SPLIT] = { '#', 'M', '.' };
+
+/*
+ * "[###MM...........]": the CPU's vectors, BAR_WIDTH characters for
+ * @p capacity vectors (at least one character for a part that is not 0),
+ * rounded by largest remainder so the parts fill the bar.
+ */
+static void print_bar(FILE *f, jv cpu, double capacity)
+{
+	double part[RV_IRQ_SPLIT];
+	if (!rv_irq_cpu_split(cpu, part)) {
+		fprintf(f, "-");
+		return;
+	}
+	double total = part[0] + part[1] + part[2];
+	if (capacity < total)
+		capacity = total;
+	if (capacity <= 0) {
+		fprintf(f, "-");
+		return;
+	}
+	int cells[RV_IRQ_SPLIT], used = 0;
+	double rest[RV_IRQ_SPLIT];
+	for (int i = 0; i < RV_IRQ_SPLIT; i++) {
+		double exact = part[i] * BAR_WIDTH / capacity;
+		cells[i] = (int)exact;
+		if (part[i] > 0 && cells[i] == 0)
+			cells[i] = 1;
+		rest[i] = exact - (int)exact;
+		used += cells[i];
+	}
+	int width = (int)(total * BAR_WIDTH / capacity + 0.5);
+	while (used < width) {	// hand out the rounding to the largest remainders
+		int best = -1;
+		for (int i = 0; i < RV_IRQ_SPLIT; i++)
+			if (part[i] > 0 && (best < 0 || rest[i] > rest[best]))
+				best = i;
+		if (best < 0)
+			break;
+		cells[best]++;
+		rest[best] = -1;
+		used++;
+	}
+	while (used > BAR_WIDTH) {	// minimum cells overflowed: take from the largest
+		int big = 0;
+		for (int i = 1; i < RV_IRQ_SPLIT; i++)
+			if (cells[i] > cells[big])
+				big = i;
+		cells[big]--;
+		used--;
+	}
+	fputc('[', f);
+	for (int i = 0; i < RV_IRQ_SPLIT; i++)
+		for (int k = 0; k < cells[i]; k++)
+			fputc(bar_chars[i], f);
+	fprintf(f, "%*s]", BAR_WIDTH - used, "");
+}
+
+static void print_cpus(FILE *f, jv cpus, double capacity)
+{
+	fprintf(f, "CPU  ONLINE  AVAIL  ALLOC  MANAGED  MGD_ALLOC  OK   VECTORS\n");
 	jv_array_foreach(cpus, i, c) {
 		char b[4][24];
-		fprintf(f, "%3.0f  %-6s  %5s  %5s  %7s  %9s  %s\n",
+		fprintf(f, "%3.0f  %-6s  %5s  %5s  %7s  %9s  %-3s  ",
 			rv_jv_num(c, "cpu", -1), yes_no(c, "online"),
 			num_str(c, "available", b[0], sizeof(b[0])),
 			num_str(c, "allocated", b[1], sizeof(b[1])),
 			num_str(c, "managed", b[2], sizeof(b[2])),
 			num_str(c, "managed_allocated", b[3], sizeof(b[3])),
 			yes_no(c, "invariant_ok"));
+		print_bar(f, c, capacity);
+		fprintf(f, "\n");
 		jv_free(c);
 	}
+	fprintf(f, "VECTORS: %d columns = %.0f vectors per CPU; # allocated (not managed), "
+		"M managed reserved, . available\n", BAR_WIDTH, capacity);
 }
 
 static void print_vectors(FILE *f, jv vecs)
@@ -191,7 +236,7 @@ static void print_managed(FILE *f, jv irqs)
 void rv_report_irq(FILE *f, jv sec, const struct rv_report_opts *o)
 {
 	rv_report_problems(f, "irq", sec);
-	jv m = get(sec, "matrix");
+	jv m = rv_jv_get(sec, "matrix");
 	if (jv_get_kind(m) != JV_KIND_OBJECT) {
 		jv_free(m);
 		return;
@@ -199,7 +244,7 @@ void rv_report_irq(FILE *f, jv sec, const struct rv_report_opts *o)
 	print_matrix(f, m);
 	jv_free(m);
 
-	jv devs = get(sec, "by_device");
+	jv devs = rv_jv_get(sec, "by_device");
 	if (jv_get_kind(devs) == JV_KIND_ARRAY) {
 		fprintf(f, "\n");
 		print_devices(f, devs);
@@ -207,19 +252,21 @@ void rv_report_irq(FILE *f, jv sec, const struct rv_report_opts *o)
 	jv_free(devs);
 
 	if (o && o->cpus && is_array(sec, "cpus")) {
-		jv cpus = get(sec, "cpus");
+		jv cpus = rv_jv_get(sec, "cpus");
+		jv m = rv_jv_get(sec, "matrix");
 		fprintf(f, "\n");
-		print_cpus(f, cpus);
+		print_cpus(f, cpus, rv_jv_num(m, "per_cpu_capacity", 0));
+		jv_free(m);
 		jv_free(cpus);
 	}
 	if (o && o->vectors && is_array(sec, "vectors")) {
-		jv vecs = get(sec, "vectors");
+		jv vecs = rv_jv_get(sec, "vectors");
 		fprintf(f, "\n");
 		print_vectors(f, vecs);
 		jv_free(vecs);
 	}
 	if (o && o->vectors && is_array(sec, "managed")) {
-		jv irqs = get(sec, "managed");
+		jv irqs = rv_jv_get(sec, "managed");
 		fprintf(f, "\nMANAGED IRQS\n");
 		print_managed(f, irqs);
 		jv_free(irqs);

@@ -81,17 +81,11 @@ static void names_cell(jv obj, const char *key, const char *prefix, char *buf,
 		snprintf(buf, size, "-");
 }
 
-static jv member(jv obj, const char *key)
-{
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_invalid();
-	return jv_object_get(jv_copy(obj), jv_string(key));
-}
 
 // The "error" of an object (a string or a list), one line each.
 static void print_errors(FILE *f, const char *indent, jv obj)
 {
-	jv e = member(obj, "error");
+	jv e = rv_jv_get(obj, "error");
 	if (jv_get_kind(e) == JV_KIND_STRING) {
 		fprintf(f, "%serror: %s\n", indent, jv_string_value(e));
 	} else if (jv_get_kind(e) == JV_KIND_ARRAY) {
@@ -162,7 +156,7 @@ static void print_conf(FILE *f, jv conf)
 
 static void print_members(FILE *f, jv a)
 {
-	jv members = member(a, "members");
+	jv members = rv_jv_get(a, "members");
 	int n = jv_get_kind(members) == JV_KIND_ARRAY ?
 		jv_array_length(jv_copy(members)) : 0;
 	int dw = 6;
@@ -196,7 +190,7 @@ static void print_members(FILE *f, jv a)
 
 static void print_buckets(FILE *f, jv conf)
 {
-	jv buckets = member(conf, "buckets");
+	jv buckets = rv_jv_get(conf, "buckets");
 	if (jv_get_kind(buckets) != JV_KIND_ARRAY) {
 		fprintf(f, "  (no barrier buckets in this r1conf)\n");
 		jv_free(buckets);
@@ -252,14 +246,14 @@ static void print_wait_list(FILE *f, jv waiters, const char *title)
 
 static void print_waiters(FILE *f, jv a, jv conf)
 {
-	jv waiters = member(conf, "wait_barrier");
+	jv waiters = rv_jv_get(conf, "wait_barrier");
 	if (jv_get_kind(waiters) == JV_KIND_ARRAY && jv_array_length(jv_copy(waiters)) > 0)
 		print_wait_list(f, waiters, "WAIT_BARRIER");
 	else
 		fprintf(f, "  (no task waits on wait_barrier)\n");
 	jv_free(waiters);
 	// mddev->sb_wait: I/O held by mddev_suspend, superblock writes.
-	waiters = member(a, "sb_wait");
+	waiters = rv_jv_get(a, "sb_wait");
 	if (jv_get_kind(waiters) == JV_KIND_ARRAY && jv_array_length(jv_copy(waiters)) > 0)
 		print_wait_list(f, waiters, "SB_WAIT");
 	jv_free(waiters);
@@ -267,9 +261,9 @@ static void print_waiters(FILE *f, jv a, jv conf)
 
 static void print_array(FILE *f, jv a, const struct rv_report_opts *o)
 {
-	jv conf = member(a, "conf");
+	jv conf = rv_jv_get(a, "conf");
 	bool has_conf = jv_get_kind(conf) == JV_KIND_OBJECT;
-	jv in_list = member(a, "in_all_mddevs");
+	jv in_list = rv_jv_get(a, "in_all_mddevs");
 	if (jv_get_kind(in_list) == JV_KIND_FALSE) {
 		char mddev[40];
 		addr_cell(conf, "mddev_addr", mddev, sizeof(mddev));
@@ -293,10 +287,10 @@ static void print_array(FILE *f, jv a, const struct rv_report_opts *o)
 void rv_report_md(FILE *f, jv sec, const struct rv_report_opts *o)
 {
 	rv_report_problems(f, "md", sec);
-	jv arrays = member(sec, "arrays");
+	jv arrays = rv_jv_get(sec, "arrays");
 	int n = jv_get_kind(arrays) == JV_KIND_ARRAY ?
 		jv_array_length(jv_copy(arrays)) : 0;
-	jv present = member(sec, "present");
+	jv present = rv_jv_get(sec, "present");
 	if (n == 0 && jv_get_kind(present) == JV_KIND_TRUE &&
 	    !rv_jv_str(sec, "select"))
 		fprintf(f, "md: no arrays in all_mddevs\n");

@@ -45,16 +45,10 @@ static const char *addr(jv obj, const char *key)
 	return strncmp(s, "0x", 2) ? s : s + 2;
 }
 
-static jv get(jv obj, const char *key)
-{
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_invalid();
-	return jv_object_get(jv_copy(obj), jv_string(key));
-}
 
 static void msix_summary(char *buf, size_t size, jv dev)
 {
-	jv pci = get(dev, "pci");
+	jv pci = rv_jv_get(dev, "pci");
 	if (jv_get_kind(pci) != JV_KIND_OBJECT) {
 		snprintf(buf, size, "-");
 	} else if (rv_jv_num(pci, "msix_enabled", 0) == 0) {
@@ -71,7 +65,7 @@ static void msix_summary(char *buf, size_t size, jv dev)
 static void print_errors(FILE *f, const char *indent, const char *what,
 			 jv obj)
 {
-	jv e = get(obj, "error");
+	jv e = rv_jv_get(obj, "error");
 	if (jv_get_kind(e) == JV_KIND_STRING) {
 		fprintf(f, "%s%s: %s\n", indent, what, jv_string_value(e));
 	} else if (jv_get_kind(e) == JV_KIND_ARRAY) {
@@ -144,7 +138,7 @@ static void print_vq_notes(FILE *f, const char *dev, jv vq)
 			rv_jv_num(vq, "last_used_idx", -1),
 			flag(vq, "callbacks_disabled") == 1 ?
 				" (callbacks disabled)" : "");
-	jv irqd = get(vq, "irq_desc");
+	jv irqd = rv_jv_get(vq, "irq_desc");
 	if (rv_jv_num(irqd, "depth", 0) > 0)
 		fprintf(f, "  %s %s: irq %.0f is disabled (depth %.0f)\n", dev,
 			name, rv_jv_num(vq, "irq", -1),
@@ -164,11 +158,11 @@ static void print_device(FILE *f, jv dev)
 		addr(dev, "addr"), str(dev, "type", "-"),
 		str(dev, "driver", "-"), str(dev, "disk", "-"), msix);
 	print_errors(f, "  ", name, dev);
-	jv pci = get(dev, "pci");
+	jv pci = rv_jv_get(dev, "pci");
 	print_errors(f, "  ", "pci", pci);
 	jv_free(pci);
 
-	jv vqs = get(dev, "vqs");
+	jv vqs = rv_jv_get(dev, "vqs");
 	if (jv_get_kind(vqs) != JV_KIND_ARRAY ||
 	    jv_array_length(jv_copy(vqs)) == 0) {
 		fprintf(f, "  (no virtqueues)\n");
@@ -194,7 +188,7 @@ void rv_report_virtio(FILE *f, jv sec, const struct rv_report_opts *o)
 {
 	(void)o;
 	rv_report_problems(f, "virtio", sec);
-	jv devs = get(sec, "devices");
+	jv devs = rv_jv_get(sec, "devices");
 	if (jv_get_kind(devs) != JV_KIND_ARRAY) {
 		jv_free(devs);
 		return;

@@ -8,6 +8,7 @@ set -eu
 PKGS="build-essential pkg-config make gcc clang
  crash libkdumpfile-dev libdw-dev libelf-dev libjq-dev libonig-dev libyaml-dev libbpf-dev jq
  qemu-system-x86 busybox-static mdadm makedumpfile cpio kmod python3 python3-jsonschema strace
+ chromium python3-pil cmark-gfm
  linux-image-cloud-amd64 linux-image-cloud-amd64-dbg linux-headers-cloud-amd64"
 
 missing=""

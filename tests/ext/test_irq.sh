@@ -233,6 +233,11 @@ check_dump() {
 	rv_eq "$scn: -c rows: cpu0 counters" \
 		"0 yes $(raw_num "$w/raw_cpu0_available.txt") $(raw_num "$w/raw_cpu0_allocated.txt") $(raw_num "$w/raw_cpu0_managed.txt") $(raw_num "$w/raw_cpu0_managed_allocated.txt") yes" \
 		"$(sed -n '/^CPU  ONLINE/,/^$/p' "$t" | awk '$1 == "0" { print $1, $2, $3, $4, $5, $6, $7 }')"
+	rv_eq "$scn: -c draws a 24-column VECTORS bar on every CPU row" "$(raw_num "$w/raw_nr_cpu_ids.txt")" \
+		"$(sed -n '/^CPU  ONLINE/,/^$/p' "$t" | grep -cE '^ *[0-9]+ .*  \[[#M.]{24}\]$')"
+	rv_eq "$scn: -c cpu0 bar shows available vectors as '.'" \
+		"$([ "$(raw_num "$w/raw_cpu0_available.txt")" -gt 0 ] && echo yes || echo no)" \
+		"$(sed -n '/^CPU  ONLINE/,/^$/p' "$t" | awk '$1 == "0" { print $NF }' | grep -q '\.' && echo yes || echo no)"
 	rv_eq "$scn: -v lists every vector" "$(wc -l <"$w/raw_vectors.txt")" \
 		"$(sed -n '/^CPU  VEC/,/^$/p' "$t" | grep -c '^ *[0-9]')"
 	read -r irq name hw <"$w/gt_req.txt"
