@@ -131,7 +131,11 @@ static void headline(struct walk *w, jv t)
 
 	jv rules = rv_jv_get(t, "rules");
 	jv dirs = rv_jv_get(rules, "dirs");
-	char *d = rv_rules_value_text(dirs);
+	char *d = NULL;
+	if (jv_get_kind(dirs) == JV_KIND_ARRAY)
+		d = rv_rules_value_text(dirs);
+	else
+		jv_free(dirs);
 	para(w, NULL, "Rules:", rv_report_fmt("%.0f loaded from %s; fail on %s and above",
 				    rv_jv_num(rules, "loaded", 0), d ? d : "?",
 				    rv_jv_str(t, "fail_on") ?: "?"));

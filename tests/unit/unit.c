@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 	test_rules();
 	test_misc();
 	test_stack();
+	test_report();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed || !unit_passed;
 }

@@ -47,5 +47,6 @@ void test_dwarf(const char *object);
 void test_rules(void);
 void test_misc(void);
 void test_stack(void);
+void test_report(void);
 
 #endif
