@@ -29,7 +29,11 @@ RV_RELEASE=${RV_RELEASE:-$(jq -r '.release // empty' <<<"$rv_kernel_json")}
 RV_VMLINUX=${RV_VMLINUX:-$(jq -r '.vmlinux // empty' <<<"$rv_kernel_json")}
 RV_MODDEBUG=$(jq -r '.module_debuginfo_dir // empty' <<<"$rv_kernel_json")
 RV_VERIFIED_BY=$(jq -r '.truth // empty' <<<"$rv_kernel_json")
-mapfile -t RV_SCENARIOS < <(jq -r '.scenarios[]?' <<<"$rv_kernel_json")
+# RV_KERNEL_SCENARIOS: the scenarios the kernel file lists (an array).
+# RV_SCENARIOS="a b" in the environment narrows a suite to those scenarios;
+# it is the user's, never set here (once it was, as an array whose first
+# element, "healthy", became every suite's ${RV_SCENARIOS:-default list}).
+mapfile -t RV_KERNEL_SCENARIOS < <(jq -r '.scenarios[]?' <<<"$rv_kernel_json")
 RV_DUMPS=$RV_BUILD/dumps/$RV_RELEASE
 
 rv_passed=0
@@ -122,7 +126,7 @@ rv_dump_dir() {
 # (dumps/kernels/$RV_KERNEL.kernel lists it).
 rv_has_scenario() {
 	local s
-	for s in "${RV_SCENARIOS[@]}"; do
+	for s in "${RV_KERNEL_SCENARIOS[@]}"; do
 		[ "$s" = "$1" ] && return 0
 	done
 	return 1
