@@ -3,11 +3,16 @@
 // checked field by field with file:line messages, and each rule's jq
 // programs are compiled into one jq program. Evaluation is in rules_eval.c.
 //
-// Why one program per rule: jq 1.6 parses its builtin library on every
-// jq_compile (~70 ms on the rig machine), so compiling per expression, or
-// per facts document to bind $facts as a compile-time argument, would cost
-// seconds. The program is compiled once at load time and takes
-// [$facts, mode, $match] as input, binding both variables at run time.
+// Why one program for many rules: jq 1.6 parses its builtin library on
+// every jq_compile (~50-70 ms on the rig machine), so compiling per rule,
+// per expression, or per facts document (to bind $facts as a compile-time
+// argument) would cost seconds for a catalogue of hundreds. The rules of
+// one load (a directory, or one file) are compiled together into one
+// program, once at load time; it takes [$facts, mode, $match, $params,
+// index] as input, binding the variables at run time and running rule
+// number index. When that program does not compile, the batch is split in
+// halves until the rules at fault are alone; each of those is compiled by
+// itself so its errors name its file and line (compile_batch()).
 
 #include <ctype.h>
 #include <dirent.h>
@@ -69,6 +74,14 @@ struct rv_ruleset *rv_ruleset_create(void)
 	return rs;
 }
 
+static void program_unref(struct rv_program *prog)
+{
+	if (prog && !--prog->refs) {
+		jq_teardown(&prog->jq);
+		free(prog);
+	}
+}
+
 static void rule_destroy(struct rv_rule *r)
 {
 	if (!r)
@@ -92,8 +105,7 @@ static void rule_destroy(struct rv_rule *r)
 	jv_free(r->quiet);
 	jv_free(r->parameters);
 	jv_free(r->params);
-	if (r->jq)
-		jq_teardown(&r->jq);
+	program_unref(r->prog);
 	free(r);
 }
 
@@ -783,45 +795,106 @@ static void emit_text(struct program *p, const char *what, const struct rv_rule_
 	emit(p, "\n");
 }
 
-/**
- * Generate the rule's program. Its input is [$facts, mode, $match]:
- *   condition: paths of the condition's outputs over $facts;
- *   related:   paths of `related` over $facts (for $match);
- *   evidence:  {name: [values...] or {"__rv_error": msg}} for $match.
- * Every user text starts on a line of its own so jq's line numbers map
- * back to the rule file.
- */
-static bool generate(const struct rv_rule *r, struct program *p)
+/** Where rule @p r's part @p part comes from: its text, NULL for none. */
+static const struct rv_rule_text *part_text(const struct rv_rule *r, size_t part,
+					    const char **what)
 {
-	p->sections = calloc(r->nevidence + 2, sizeof(*p->sections));
-	p->f = open_memstream(&p->text, &p->len);
-	if (!p->sections || !p->f)
-		return false;
-	p->line = 1;
-	emit(p, ".[0] as $facts | .[1] as $__rv_mode | .[2] as $match | .[3] as $params |\n"
-		"def __rv_condition:\n");
-	emit_text(p, "condition", &r->condition);
-	emit(p, ";\ndef __rv_related:\n");
-	if (r->related.text)
-		emit_text(p, "related", &r->related);
-	else
-		emit(p, "empty\n");
-	emit(p, ";\ndef __rv_evidence: {\n");
-	char limit[64];
-	snprintf(limit, sizeof(limit), "(try [limit(%d;\n", RV_RULES_MAX_OUTPUTS + 1);
-	for (size_t i = 0; i < r->nevidence; i++) {
-		// Names are identifiers, so they need no quoting.
-		emit(p, i ? ",\n\"" : "\"");
-		emit(p, r->evidence[i].name);
-		emit(p, "\": ");
-		emit(p, limit);
-		emit_text(p, r->evidence[i].name, &r->evidence[i].expr);
-		emit(p, ")] catch {\"__rv_error\": .})");
+	if (part == RV_PART_CONDITION) {
+		*what = "condition";
+		return &r->condition;
 	}
-	emit(p, "\n};\n"
-		"if $__rv_mode == \"" RV_MODE_CONDITION "\" then $facts | path(__rv_condition)\n"
-		"elif $__rv_mode == \"" RV_MODE_RELATED "\" then $facts | path(__rv_related)\n"
-		"else $match | __rv_evidence end\n");
+	if (part == RV_PART_RELATED) {
+		*what = "related";
+		return r->related.text ? &r->related : NULL;
+	}
+	*what = r->evidence[part - RV_PART_EVIDENCE].name;
+	return &r->evidence[part - RV_PART_EVIDENCE].expr;
+}
+
+static size_t nparts(const struct rv_rule *r)
+{
+	return RV_PART_EVIDENCE + r->nevidence;
+}
+
+/** One part: its text, over $facts (condition, related) or $match (evidence). */
+static void generate_part(struct program *p, const struct rv_rule *r, size_t part)
+{
+	const char *what;
+	const struct rv_rule_text *t = part_text(r, part, &what);
+	if (!t) {
+		emit(p, "empty");
+		return;
+	}
+	emit(p, part >= RV_PART_EVIDENCE ? "($match | (\n" : "($facts | path(\n");
+	emit_text(p, what, t);
+	emit(p, "))");
+}
+
+/**
+ * Choose part [lo, hi) by $__rv_part: a balanced tree of ifs over every
+ * part of every rule, numbered in order (rule k's first part is
+ * rules[k]->index). No defs and no try or limit around the texts: jq 1.6
+ * binds each def by walking the rest of the program and compiles try and
+ * limit in object constructions slowly, so either made a catalogue of
+ * hundreds of rules compile in quadratic time. The caller caps outputs
+ * and catches errors (rules_eval.c, run()).
+ */
+static void generate_tree(struct program *p, struct rv_rule *const *rules,
+			  const size_t *first, size_t n, size_t lo, size_t hi)
+{
+	char buf[64];
+	if (hi - lo == 1) {
+		// The rule holding part lo: the last whose first part is <= lo.
+		size_t a = 0, b = n;
+		while (b - a > 1) {
+			size_t m = a + (b - a) / 2;
+			if (first[m] <= lo)
+				a = m;
+			else
+				b = m;
+		}
+		generate_part(p, rules[a], lo - first[a]);
+		return;
+	}
+	size_t mid = lo + (hi - lo) / 2;
+	snprintf(buf, sizeof(buf), "(if $__rv_part < %zu then\n", mid);
+	emit(p, buf);
+	generate_tree(p, rules, first, n, lo, mid);
+	emit(p, "\nelse\n");
+	generate_tree(p, rules, first, n, mid, hi);
+	emit(p, "\nend)");
+}
+
+/**
+ * Generate the program of rules @p rules[0..n) and set each rule's index
+ * (its first part). Its input is [$facts, $match, $params, part]:
+ *   condition: the paths of the condition's outputs over $facts;
+ *   related:   the paths of `related`'s outputs over $facts (for $match);
+ *   evidence i: the outputs of evidence i over $match.
+ * Every user text starts on a line of its own so jq's line numbers map
+ * back to the rule file (sections, used when @p n is 1).
+ */
+static bool generate(struct rv_rule *const *rules, size_t n, struct program *p)
+{
+	size_t total = 0;
+	size_t *first = calloc(n ? n : 1, sizeof(*first));
+	for (size_t i = 0; first && i < n; i++) {
+		first[i] = total;
+		total += nparts(rules[i]);
+	}
+	p->sections = calloc(total ? total : 1, sizeof(*p->sections));
+	p->f = open_memstream(&p->text, &p->len);
+	if (!first || !p->sections || !p->f) {
+		free(first);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		rules[i]->index = (int)first[i];
+	p->line = 1;
+	emit(p, ".[0] as $facts | .[1] as $match | .[2] as $params | .[3] as $__rv_part |\n");
+	generate_tree(p, rules, first, n, 0, total);
+	emit(p, "\n");
+	free(first);
 	if (fclose(p->f))
 		return false;
 	p->f = NULL;
@@ -922,7 +995,7 @@ static bool compile_section(struct loader *l, const char *what, const struct rv_
 	bool ok = false;
 	if (p.sections && p.f) {
 		p.line = 1;
-		emit(&p, ".[0] as $facts | .[1] as $__rv_mode | .[2] as $match | .[3] as $params | (\n");
+		emit(&p, ".[0] as $facts | .[1] as $match | .[2] as $params | (\n");
 		emit_text(&p, what, t);
 		emit(&p, ")\n");
 		fclose(p.f);
@@ -940,10 +1013,42 @@ static bool compile_section(struct loader *l, const char *what, const struct rv_
 	return ok;
 }
 
+/** Compile @p p, or NULL (errors to @p l; a batch's are dropped when @p l is NULL). */
+static struct rv_program *compile_program(struct loader *l, const struct program *p)
+{
+	struct rv_program *prog = calloc(1, sizeof(*prog));
+	if (prog)
+		prog->jq = jq_init();
+	if (!prog || !prog->jq) {
+		free(prog);
+		if (l) {
+			rv_rules_problem(l->rs, l->file, 0, 0, l->id, "jq_init failed");
+			l->nproblems++;
+		}
+		return NULL;
+	}
+	bool ok;
+	if (l) {
+		ok = compile_text(l, prog->jq, p, p->text);
+	} else {
+		// A batch: its errors are found again rule by rule.
+		jq_set_error_cb(prog->jq, drop_debug_cb, NULL);
+		ok = jq_compile_args(prog->jq, p->text, jv_object());
+		jq_set_error_cb(prog->jq, NULL, NULL);
+	}
+	if (!ok) {
+		jq_teardown(&prog->jq);
+		free(prog);
+		return NULL;
+	}
+	return prog;
+}
+
+/** Compile one rule by itself, its errors placed in its file. */
 static bool compile_rule(struct loader *l, struct rv_rule *r)
 {
 	struct program p = { 0 };
-	bool ok = generate(r, &p);
+	bool ok = generate(&r, 1, &p);
 	if (!ok) {
 		if (p.f)
 			fclose(p.f);
@@ -951,18 +1056,16 @@ static bool compile_rule(struct loader *l, struct rv_rule *r)
 		l->nproblems++;
 		goto out;
 	}
-	r->jq = jq_init();
-	if (!r->jq) {
-		rv_rules_problem(l->rs, l->file, 0, 0, r->id, "jq_init failed");
-		l->nproblems++;
-		ok = false;
-		goto out;
-	}
 	int nproblems = l->nproblems;
 	int njv = jv_array_length(jv_copy(l->rs->problems));
-	ok = compile_text(l, r->jq, &p, p.text);
-	if (ok)
+	r->prog = compile_program(l, &p);
+	if (r->prog) {
+		r->prog->refs = 1;
 		goto out;
+	}
+	ok = false;
+	if (l->nproblems == nproblems)
+		goto out;	// jq_init failed
 	// Place the errors: compile each text alone. If none fails alone
 	// (an error only in how they combine), keep the first report.
 	jv whole = jv_array_slice(jv_copy(l->rs->problems), njv,
@@ -984,6 +1087,124 @@ out:
 	free(p.text);
 	free(p.sections);
 	return ok;
+}
+
+/**
+ * How much jq text one compiled program holds. jq 1.6 binds its ~250
+ * builtins by walking the whole program once per builtin, over several
+ * passes (builtins_bind(), block_drop_unreferenced()): linear in the
+ * program's size with a large constant, which grows further once the
+ * program no longer fits the caches. So one program for hundreds of rules
+ * compiles slower than programs of a few rules each; past the builtins'
+ * fixed cost per compile (~50 ms) a rule costs a few ms (docs/performance.md
+ * has the measurements). RAIDVIRT_RULES_PROGRAM_BYTES overrides, for
+ * measuring.
+ */
+#define PROGRAM_BYTES_DEFAULT 12000
+static size_t program_bytes(void)
+{
+	const char *env = getenv("RAIDVIRT_RULES_PROGRAM_BYTES");
+	long n = env ? atol(env) : 0;
+	return n > 0 ? (size_t)n : PROGRAM_BYTES_DEFAULT;
+}
+
+/** The jq text of rule @p r (all its parts). */
+static size_t rule_bytes(const struct rv_rule *r)
+{
+	size_t n = strlen(r->condition.text) + (r->related.text ? strlen(r->related.text) : 0);
+	for (size_t i = 0; i < r->nevidence; i++)
+		n += strlen(r->evidence[i].expr.text);
+	return n;
+}
+
+/** A rule file read and checked, waiting for its batch to compile. */
+struct staged {
+	char *file;
+	struct rv_rule *r;	// NULL when the file gave no rule
+	jv problems;		// the file's problems, in the order found
+	int nproblems;		// as counted by its loader (for the cap)
+	bool keep;		// no problem before compiling
+};
+
+/** Compile rules @p idx[0..n) of @p st: all in one program if they compile. */
+static void compile_batch(struct rv_ruleset *rs, struct staged *st, const size_t *idx, size_t n)
+{
+	if (!n)
+		return;
+	if (n == 1) {
+		struct staged *s = &st[idx[0]];
+		struct loader l = { .rs = rs, .file = s->file, .id = s->r->id,
+				    .nproblems = s->nproblems };
+		jv saved = rs->problems;
+		rs->problems = s->problems;
+		compile_rule(&l, s->r);
+		s->problems = rs->problems;
+		rs->problems = saved;
+		s->nproblems = l.nproblems;
+		return;
+	}
+	struct rv_rule **rules = calloc(n, sizeof(*rules));
+	struct rv_program *prog = NULL;
+	struct program p = { 0 };
+	if (rules) {
+		for (size_t i = 0; i < n; i++)
+			rules[i] = st[idx[i]].r;
+		if (generate(rules, n, &p))
+			prog = compile_program(NULL, &p);
+		else if (p.f)
+			fclose(p.f);
+	}
+	free(p.text);
+	free(p.sections);
+	if (prog) {
+		for (size_t i = 0; i < n; i++)
+			rules[i]->prog = prog;
+		prog->refs = (unsigned int)n;
+		free(rules);
+		return;
+	}
+	free(rules);
+	compile_batch(rs, st, idx, n / 2);
+	compile_batch(rs, st, idx + n / 2, n - n / 2);
+}
+
+static void add_rule(struct rv_ruleset *rs, struct rv_rule *r);
+
+/** Compile the staged files' rules, record their problems, add the good ones. */
+static size_t commit_staged(struct rv_ruleset *rs, struct staged *st, size_t n)
+{
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx)), k = 0;
+	for (size_t i = 0; i < n; i++) {
+		// Compile even after other problems, so that one lint run
+		// reports the jq errors too.
+		if (st[i].r && st[i].r->condition.text && idx)
+			idx[k++] = i;
+	}
+	size_t budget = program_bytes();
+	for (size_t i = 0, j; i < k; i = j) {
+		size_t bytes = 0;
+		for (j = i; j < k && (j == i || bytes + rule_bytes(st[idx[j]].r) <= budget); j++)
+			bytes += rule_bytes(st[idx[j]].r);
+		compile_batch(rs, st, idx + i, j - i);
+	}
+	free(idx);
+	size_t loaded = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct staged *s = &st[i];
+		rs->problems = jv_array_concat(rs->problems, s->problems);
+		if (s->nproblems > RULE_FILE_MAX_PROBLEMS)
+			rv_rules_problem(rs, s->file, 0, 0, s->r ? s->r->id : NULL,
+					 "... and %d more problems in this file",
+					 s->nproblems - RULE_FILE_MAX_PROBLEMS);
+		if (s->r && s->keep && !s->nproblems && s->r->prog) {
+			add_rule(rs, s->r);
+			loaded++;
+		} else {
+			rule_destroy(s->r);	// reported; the rule is skipped
+		}
+		free(s->file);
+	}
+	return loaded;
 }
 
 // ---- one rule file ----
@@ -1146,11 +1367,7 @@ static struct rv_rule *parse_rule(struct loader *l, yaml_node_t *root)
 	check_param_uses(l, r, &r->related);
 	for (size_t i = 0; i < r->nevidence; i++)
 		check_param_uses(l, r, &r->evidence[i].expr);
-	// Compile even after other problems, so that one lint run reports
-	// the jq errors too.
-	if (r->condition.text)
-		compile_rule(l, r);
-	return r;
+	return r;	// compiled with its batch (commit_staged())
 }
 
 static void add_rule(struct rv_ruleset *rs, struct rv_rule *r)
@@ -1211,8 +1428,15 @@ static int flow_nesting_line(const char *s, size_t len, int limit)
 	return 0;
 }
 
-bool rv_ruleset_load_file(struct rv_ruleset *rs, const char *path)
+/**
+ * Read and check one rule file into @p st; its problems go to st->problems
+ * (rs->problems is swapped for the time), its rule is compiled later.
+ */
+static void stage_file(struct rv_ruleset *rs, const char *path, struct staged *st)
 {
+	*st = (struct staged){ .file = strdup(path), .problems = jv_array() };
+	jv saved = rs->problems;
+	rs->problems = st->problems;
 	struct loader l = { .rs = rs, .file = path };
 	int fd;
 	char *text = NULL;
@@ -1230,24 +1454,21 @@ bool rv_ruleset_load_file(struct rv_ruleset *rs, const char *path)
 			msg += plen + 2;
 		rv_rules_problem(rs, path, 0, 0, NULL, "cannot read: %s", msg);
 		rv_error_destroy(err);
-		return false;
+		goto out_text;
 	}
 	int deep = flow_nesting_line(text, len, RULE_FILE_MAX_NESTING);
 	if (deep) {
 		rv_rules_problem(rs, path, deep, 0, NULL,
 				 "YAML nested more than %d levels deep; refused before parsing",
 				 RULE_FILE_MAX_NESTING);
-		free(text);
-		return false;
+		goto out_text;
 	}
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
-		free(text);
 		rv_rules_problem(rs, path, 0, 0, NULL, "out of memory");
-		return false;
+		goto out_text;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	bool loaded = false;
 	if (!yaml_parser_load(&parser, &l.doc)) {
 		// "while scanning a quoted scalar": the context mark is where the
 		// culprit starts, the problem mark where libyaml gave up.
@@ -1278,25 +1499,28 @@ bool rv_ruleset_load_file(struct rv_ruleset *rs, const char *path)
 			goto out_doc;
 		}
 	}
-	struct rv_rule *r = parse_rule(&l, root);
-	if (l.nproblems > RULE_FILE_MAX_PROBLEMS)
-		rv_rules_problem(rs, path, 0, 0, l.id, "... and %d more problems in this file",
-				 l.nproblems - RULE_FILE_MAX_PROBLEMS);
-	if (!r) {
+	st->r = parse_rule(&l, root);
+	if (!st->r)
 		rv_rules_problem(rs, path, 0, 0, NULL, "out of memory");
-	} else if (l.nproblems || !r->id || !r->jq) {
-		rule_destroy(r);	// reported; the rule is skipped
-	} else {
-		add_rule(rs, r);
-		loaded = true;
-	}
+	st->keep = st->r && st->r->id;
 out_doc:
 	yaml_document_delete(&l.doc);
 out_parser:
 	yaml_parser_delete(&parser);
+out_text:
 	free(text);
-	return loaded;
+	st->nproblems = l.nproblems;
+	st->problems = rs->problems;
+	rs->problems = saved;
 }
+
+bool rv_ruleset_load_file(struct rv_ruleset *rs, const char *path)
+{
+	struct staged st;
+	stage_file(rs, path, &st);
+	return commit_staged(rs, &st, 1) == 1;
+}
+
 
 static int yaml_file(const struct dirent *d)
 {
@@ -1317,16 +1541,24 @@ size_t rv_ruleset_load_dir(struct rv_ruleset *rs, const char *dir)
 		return 0;
 	}
 	rs->dirs = jv_array_append(rs->dirs, jv_string(dir));
-	size_t loaded = 0;
+	// The directory's rules compile as one program (commit_staged()).
+	struct staged *st = calloc(n ? (size_t)n : 1, sizeof(*st));
+	size_t k = 0;
 	for (int i = 0; i < n; i++) {
 		char *path = NULL;
-		if (asprintf(&path, "%s/%s", dir, names[i]->d_name) >= 0) {
-			loaded += rv_ruleset_load_file(rs, path);
+		if (st && asprintf(&path, "%s/%s", dir, names[i]->d_name) >= 0) {
+			stage_file(rs, path, &st[k++]);
 			free(path);
 		}
 		free(names[i]);
 	}
 	free(names);
+	if (!st) {
+		rv_rules_problem(rs, dir, 0, 0, NULL, "out of memory");
+		return 0;
+	}
+	size_t loaded = commit_staged(rs, st, k);
+	free(st);
 	return loaded;
 }
 

@@ -16,8 +16,8 @@
  * Loading never aborts: a rule file with a problem is reported
  * ("file:line: message") and skipped. Evaluation never aborts either: a
  * rule whose program fails, loops or runs out of memory gives an error
- * entry in the findings (each rule runs in a forked child with a time and
- * memory limit, unless isolation is turned off).
+ * entry in the findings (the rules run in a forked child, each with its own
+ * time and memory limit, unless isolation is turned off).
  *
  * jv ownership as in libjq: jv arguments are consumed.
  */

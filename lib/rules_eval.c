@@ -5,10 +5,14 @@
 //
 // Isolation: a jq program can loop forever (`last(repeat(1))` produces
 // nothing and never ends) or allocate without bound (`[range(1e10)]`), and
-// libjq aborts on allocation failure. So each rule runs in a forked child
-// with a memory limit; the parent reads the child's findings (JSON) from a
-// pipe with a deadline and kills the child when it passes. The facts are
-// shared copy-on-write. Inside crash this also keeps crash's own signal
+// libjq aborts on allocation failure. So the rules run in a forked child,
+// one after the other, each with a memory limit (what it may add to the
+// child's address space); the child sends each rule's findings as one line
+// of JSON through a pipe, and the parent gives each rule its own deadline.
+// A rule that passes its deadline or kills the child is that rule's error
+// entry; a new child goes on with the next rule. One fork per run, not per
+// rule: forking a process that maps the DWARF costs milliseconds. The facts
+// are shared copy-on-write. Inside crash this also keeps crash's own signal
 // handlers out of the child. RAIDVIRT_RULES_NOFORK=1 (or no_isolate)
 // evaluates in process, for debuggers and valgrind.
 
@@ -142,20 +146,22 @@ static jv path_string(jv path)
 // ---- running the program ----
 
 /**
- * Run @p r's program in @p mode; up to @p cap + 1 outputs as an array, or
- * an invalid with the error message. Consumes @p facts and @p match.
+ * Run part @p part (RV_PART_*) of @p r's program; up to @p cap + 1 outputs
+ * as an array, or an invalid with the error message. Consumes @p facts and
+ * @p match.
  */
-static jv run(const struct rv_rule *r, jv facts, const char *mode, jv match, unsigned int cap)
+static jv run(const struct rv_rule *r, jv facts, size_t part, jv match, unsigned int cap)
 {
 	jv input = jv_array();
 	input = jv_array_append(input, facts);
-	input = jv_array_append(input, jv_string(mode));
 	input = jv_array_append(input, match);
 	input = jv_array_append(input, jv_copy(r->params));
-	jq_start(r->jq, input, 0);
+	input = jv_array_append(input, jv_number((double)((size_t)r->index + part)));
+	jq_state *jq = r->prog->jq;
+	jq_start(jq, input, 0);
 	jv out = jv_array();
 	for (unsigned int n = 0; n <= cap; n++) {
-		jv v = jq_next(r->jq);
+		jv v = jq_next(jq);
 		if (jv_is_valid(v)) {
 			out = jv_array_append(out, v);
 			continue;
@@ -170,7 +176,7 @@ static jv run(const struct rv_rule *r, jv facts, const char *mode, jv match, uns
 			return jv_invalid_with_msg(msg);
 		}
 		jv_free(v);
-		if (jq_halted(r->jq)) {
+		if (jq_halted(jq)) {
 			jv_free(out);
 			return jv_invalid_with_msg(jv_string("the program called halt"));
 		}
@@ -209,29 +215,20 @@ static jv error_entry(const struct rv_rule *r, jv msg)
  */
 static jv evidence_of(const struct rv_rule *r, jv facts, jv match, jv *errors)
 {
-	jv res = run(r, facts, RV_MODE_EVIDENCE, match, 1);
-	if (!jv_is_valid(res)) {
-		jv msg = jv_invalid_get_msg(res);
-		*errors = jv_array_append(*errors, jv_string_fmt("evidence: %s",
-					  jv_string_value(msg)));
-		jv_free(msg);
-		return jv_object();
-	}
-	jv raw = jv_array_get(res, 0);
 	jv ev = jv_object();
 	for (size_t i = 0; i < r->nevidence; i++) {
 		const char *name = r->evidence[i].name;
-		jv vals = jv_object_get(jv_copy(raw), jv_string(name));
-		if (jv_get_kind(vals) == JV_KIND_OBJECT) {
-			jv msg = jv_object_get(vals, jv_string("__rv_error"));
+		jv vals = run(r, jv_copy(facts), RV_PART_EVIDENCE + i, jv_copy(match),
+			      RV_RULES_MAX_OUTPUTS);
+		if (!jv_is_valid(vals)) {
+			jv msg = jv_invalid_get_msg(vals);
 			*errors = jv_array_append(*errors, jv_string_fmt("evidence %s: %s", name,
-						  jv_get_kind(msg) == JV_KIND_STRING ?
-						  jv_string_value(msg) : "error"));
+						  jv_string_value(msg)));
 			jv_free(msg);
 			ev = rv_jv_set(ev, name, jv_null());
 			continue;
 		}
-		int n = jv_get_kind(vals) == JV_KIND_ARRAY ? jv_array_length(jv_copy(vals)) : 0;
+		int n = jv_array_length(jv_copy(vals));
 		if (n == 0) {
 			jv_free(vals);
 			vals = jv_null();
@@ -245,7 +242,8 @@ static jv evidence_of(const struct rv_rule *r, jv facts, jv match, jv *errors)
 		}
 		ev = rv_jv_set(ev, name, vals);
 	}
-	jv_free(raw);
+	jv_free(facts);
+	jv_free(match);
 	return ev;
 }
 
@@ -258,7 +256,7 @@ static jv paths_of(const struct rv_rule *r, jv facts, jv path, jv match, jv *err
 		jv_free(match);
 		return paths;
 	}
-	jv rel = run(r, facts, RV_MODE_RELATED, match, RV_RULES_MAX_OUTPUTS);
+	jv rel = run(r, facts, RV_PART_RELATED, match, RV_RULES_MAX_OUTPUTS);
 	if (!jv_is_valid(rel)) {
 		jv msg = jv_invalid_get_msg(rel);
 		*errors = jv_array_append(*errors, jv_string_fmt("related: %s",
@@ -318,7 +316,7 @@ static jv finding(const struct rv_rule *r, jv facts, jv path)
 /** One rule, in this process: its findings and error entries. */
 static jv eval_inline(const struct rv_rule *r, jv facts, unsigned int max_matches)
 {
-	jv paths = run(r, jv_copy(facts), RV_MODE_CONDITION, jv_null(), max_matches);
+	jv paths = run(r, jv_copy(facts), RV_PART_CONDITION, jv_null(), max_matches);
 	if (!jv_is_valid(paths)) {
 		jv_free(facts);
 		jv msg = jv_invalid_get_msg(paths);
@@ -372,8 +370,21 @@ static void write_all(int fd, const char *s, size_t len)
 	}
 }
 
-static __attribute__((noreturn)) void child(const struct rv_rule *r, jv facts,
-					    const struct rv_eval_opts *o, int fd)
+/** Let the next rule add at most @p memory_mb to the address space. */
+static void limit_memory(unsigned int memory_mb)
+{
+	size_t vm = vm_size();
+	struct rlimit as;
+	if (!vm || getrlimit(RLIMIT_AS, &as))
+		return;
+	// Only the soft limit: the next rule's limit may be higher.
+	rlim_t want = vm + ((size_t)memory_mb << 20);
+	as.rlim_cur = as.rlim_max == RLIM_INFINITY || want < as.rlim_max ? want : as.rlim_max;
+	setrlimit(RLIMIT_AS, &as);
+}
+
+static __attribute__((noreturn)) void child(const struct rv_rule *const *rules, size_t n,
+					    jv facts, const struct rv_eval_opts *o, int fd)
 {
 	// The host's handlers (crash's SIGSEGV/SIGINT longjmps) must not run
 	// here: die plainly, the parent reports it.
@@ -383,15 +394,15 @@ static __attribute__((noreturn)) void child(const struct rv_rule *r, jv facts,
 		signal(sigs[i], SIG_DFL);
 	struct rlimit core = { 0, 0 };
 	setrlimit(RLIMIT_CORE, &core);
-	size_t vm = vm_size();
-	if (vm) {
-		struct rlimit as;
-		as.rlim_cur = as.rlim_max = vm + ((size_t)o->memory_mb << 20);
-		setrlimit(RLIMIT_AS, &as);
+	for (size_t i = 0; i < n; i++) {
+		limit_memory(o->memory_mb);
+		jv res = eval_inline(rules[i], jv_copy(facts), o->max_matches);
+		// One line per rule: JSON text without flags has no newline.
+		jv s = jv_dump_string(res, 0);
+		write_all(fd, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
+		write_all(fd, "\n", 1);
+		jv_free(s);
 	}
-	jv res = eval_inline(r, facts, o->max_matches);
-	jv s = jv_dump_string(res, 0);
-	write_all(fd, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
 	_exit(0);
 }
 
@@ -402,105 +413,145 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/** Read the child's output until EOF or the deadline; true on EOF. */
-static bool read_result(int fd, long long deadline, char **buf, size_t *len, bool *too_big)
+/** How a child's run ended. */
+enum child_end { END_EOF, END_TIMEOUT, END_TOO_BIG };
+
+/**
+ * Read the child's lines until EOF, the current rule's deadline or a
+ * result over RESULT_MAX; each complete line is rule *done's result, parsed
+ * into @p all (consumed and returned). The deadline restarts with each line.
+ */
+static jv read_results(int fd, const struct rv_rule *const *rules, size_t n, size_t *done,
+		       const struct rv_eval_opts *o, enum child_end *end)
 {
-	size_t cap = 0;
+	jv all = jv_array();
+	char *buf = NULL;
+	size_t len = 0, cap = 0, scanned = 0;
+	long long deadline = now_ms() + o->timeout_ms;
+	*end = END_EOF;
 	for (;;) {
+		char *nl;
+		while (*done < n && (nl = memchr(buf + scanned, '\n', len - scanned))) {
+			size_t line = (size_t)(nl - buf);
+			jv res = jv_parse_sized(buf, (int)line);
+			if (!jv_is_valid(res) || jv_get_kind(res) != JV_KIND_ARRAY) {
+				jv msg = jv_invalid_has_msg(jv_copy(res)) ? jv_invalid_get_msg(res) :
+					 (jv_free(res), jv_string("bad result"));
+				res = jv_array_append(jv_array(), error_entry(rules[*done], msg));
+			}
+			all = jv_array_concat(all, res);
+			(*done)++;
+			memmove(buf, nl + 1, len - line - 1);
+			len -= line + 1;
+			scanned = 0;
+			deadline = now_ms() + o->timeout_ms;
+		}
+		scanned = len;
+		if (len > RESULT_MAX) {
+			*end = END_TOO_BIG;
+			break;
+		}
 		long long left = deadline - now_ms();
-		if (left <= 0)
-			return false;
+		if (left <= 0) {
+			*end = END_TIMEOUT;
+			break;
+		}
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int rc = poll(&p, 1, left > 1000 ? 1000 : (int)left);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc < 0)
-			return true;
+			break;
 		if (rc == 0)
 			continue;
-		if (*len + 65536 > cap) {
-			if (cap >= RESULT_MAX) {
-				*too_big = true;
-				return true;
-			}
-			cap = cap ? 2 * cap : 65536;
-			char *nbuf = realloc(*buf, cap + 1);
+		if (len + 65536 > cap) {
+			size_t ncap = cap ? 2 * cap : 65536;
+			char *nbuf = realloc(buf, ncap + 1);
 			if (!nbuf) {
-				*too_big = true;
-				return true;
+				*end = END_TOO_BIG;
+				break;
 			}
-			*buf = nbuf;
+			buf = nbuf;
+			cap = ncap;
 		}
-		ssize_t n = read(fd, *buf + *len, cap - *len);
-		if (n < 0 && errno == EINTR)
+		ssize_t got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return true;
-		*len += (size_t)n;
-	}
-}
-
-static jv eval_isolated(const struct rv_rule *r, jv facts, const struct rv_eval_opts *o)
-{
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC)) {
-		jv_free(facts);
-		return jv_array_append(jv_array(), error_entry(r, jv_string_fmt(
-			"cannot evaluate: pipe: %s", strerror(errno))));
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		jv_free(facts);
-		return jv_array_append(jv_array(), error_entry(r, jv_string_fmt(
-			"cannot evaluate: fork: %s", strerror(errno))));
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child(r, facts, o, fds[1]);
-	}
-	jv_free(facts);
-	close(fds[1]);
-	char *buf = NULL;
-	size_t len = 0;
-	bool too_big = false;
-	bool eof = read_result(fds[0], now_ms() + o->timeout_ms, &buf, &len, &too_big);
-	close(fds[0]);
-	if (!eof || too_big)
-		kill(pid, SIGKILL);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	jv res;
-	if (!eof) {
-		res = jv_invalid_with_msg(jv_string_fmt(
-			"evaluation timed out after %u ms (a jq program that loops without "
-			"output?) and was stopped", o->timeout_ms));
-	} else if (too_big) {
-		res = jv_invalid_with_msg(jv_string_fmt(
-			"evaluation produced more than %u MiB of findings", RESULT_MAX >> 20));
-	} else if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		if (sig == SIGABRT || sig == SIGSEGV || sig == SIGKILL)
-			res = jv_invalid_with_msg(jv_string_fmt(
-				"evaluation died of signal %d (%s); out of memory? (a rule may "
-				"add at most %u MiB)", sig, strsignal(sig), o->memory_mb));
-		else
-			res = jv_invalid_with_msg(jv_string_fmt(
-				"evaluation died of signal %d (%s)", sig, strsignal(sig)));
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) || !len) {
-		res = jv_invalid_with_msg(jv_string("evaluation failed without a result"));
-	} else {
-		res = jv_parse_sized(buf, (int)len);
+		if (got <= 0)
+			break;
+		len += (size_t)got;
 	}
 	free(buf);
-	if (!jv_is_valid(res)) {
-		jv msg = jv_invalid_has_msg(jv_copy(res)) ? jv_invalid_get_msg(res) :
-			 (jv_free(res), jv_string("bad result"));
-		return jv_array_append(jv_array(), error_entry(r, msg));
+	return all;
+}
+
+/** Why the child stopped before rule @p r's result: the error message. */
+static jv child_error(enum child_end end, int status, const struct rv_eval_opts *o)
+{
+	if (end == END_TIMEOUT)
+		return jv_string_fmt("evaluation timed out after %u ms (a jq program that loops "
+				     "without output?) and was stopped", o->timeout_ms);
+	if (end == END_TOO_BIG)
+		return jv_string_fmt("evaluation produced more than %u MiB of findings",
+				     RESULT_MAX >> 20);
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		if (sig == SIGABRT || sig == SIGSEGV || sig == SIGKILL)
+			return jv_string_fmt("evaluation died of signal %d (%s); out of memory? "
+					     "(a rule may add at most %u MiB)", sig, strsignal(sig),
+					     o->memory_mb);
+		return jv_string_fmt("evaluation died of signal %d (%s)", sig, strsignal(sig));
 	}
-	return res;
+	return jv_string("evaluation failed without a result");
+}
+
+/** Rules @p rules[0..n) in forked children, as few as the rules allow. */
+static jv eval_isolated(const struct rv_rule *const *rules, size_t n, jv facts,
+			const struct rv_eval_opts *o)
+{
+	jv all = jv_array();
+	size_t next = 0;
+	while (next < n) {
+		int fds[2];
+		pid_t pid = -1;
+		if (pipe2(fds, O_CLOEXEC) == 0) {
+			pid = fork();
+			if (pid < 0) {
+				close(fds[0]);
+				close(fds[1]);
+			}
+		}
+		if (pid < 0) {
+			jv msg = jv_string_fmt("cannot evaluate: %s", strerror(errno));
+			for (; next < n; next++)
+				all = jv_array_append(all, error_entry(rules[next], jv_copy(msg)));
+			jv_free(msg);
+			break;
+		}
+		if (pid == 0) {
+			close(fds[0]);
+			child(rules + next, n - next, facts, o, fds[1]);
+		}
+		close(fds[1]);
+		size_t done = 0;
+		enum child_end end;
+		all = jv_array_concat(all, read_results(fds[0], rules + next, n - next, &done,
+							o, &end));
+		close(fds[0]);
+		if (end != END_EOF || next + done < n)
+			kill(pid, SIGKILL);
+		int status = 0;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		next += done;
+		if (next < n) {
+			// The rule the child was running when it stopped.
+			all = jv_array_append(all, error_entry(rules[next], child_error(end, status, o)));
+			next++;
+		}
+	}
+	jv_free(facts);
+	return all;
 }
 
 // ---- the whole set ----
@@ -587,16 +638,26 @@ jv rv_ruleset_evaluate(const struct rv_ruleset *rs, jv facts,
 {
 	struct rv_eval_opts o = opts ? *opts : (struct rv_eval_opts){ 0 };
 	fill_defaults(&o);
-	jv all = jv_array();
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct rv_rule *r = rs->rules[i];
-		if (o.only && strcmp(o.only, r->id))
-			continue;
-		jv res = o.no_isolate ? eval_inline(r, jv_copy(facts), o.max_matches)
-				      : eval_isolated(r, jv_copy(facts), &o);
-		all = jv_array_concat(all, res);
+	const struct rv_rule **rules = calloc(rs->n ? rs->n : 1, sizeof(*rules));
+	if (!rules) {
+		jv_free(facts);
+		return jv_array();
 	}
-	jv_free(facts);
+	size_t n = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		if (!o.only || !strcmp(o.only, rs->rules[i]->id))
+			rules[n++] = rs->rules[i];
+	jv all;
+	if (o.no_isolate) {
+		all = jv_array();
+		for (size_t i = 0; i < n; i++)
+			all = jv_array_concat(all, eval_inline(rules[i], jv_copy(facts),
+							       o.max_matches));
+		jv_free(facts);
+	} else {
+		all = eval_isolated(rules, n, facts, &o);
+	}
+	free(rules);
 	return sort_findings(all);
 }
 

@@ -32,8 +32,18 @@ struct rv_rule {
 	/** `parameters`: {name: {default, description}}; the values in use
 	 *  (defaults, then rv_ruleset_set_param()) are $params. */
 	jv parameters, params;
-	/** The compiled program (rules.c, build_program()). */
+	/** The compiled program, shared by the rules loaded together
+	 *  (rules.c, compile_batch()); this rule's parts are numbers
+	 *  @c index + RV_PART_* in it. */
+	struct rv_program *prog;
+	int index;
+};
+
+/** One jq program for several rules: input [$facts, $match, $params,
+ *  part] runs that part of one rule (rules.c, generate()). */
+struct rv_program {
 	jq_state *jq;
+	unsigned int refs;
 };
 
 struct rv_ruleset {
@@ -43,10 +53,10 @@ struct rv_ruleset {
 	jv dirs;
 };
 
-/** Evaluation modes of a rule program: the input is [$facts, mode, $match, $params]. */
-#define RV_MODE_CONDITION "condition"
-#define RV_MODE_EVIDENCE "evidence"
-#define RV_MODE_RELATED "related"
+/** The parts of a rule's program, from its index: the condition (paths
+ *  over $facts), `related` (paths over $facts), evidence i (over $match)
+ *  at RV_PART_EVIDENCE + i. */
+enum { RV_PART_CONDITION, RV_PART_RELATED, RV_PART_EVIDENCE };
 
 /** Record a problem. @p rule may be NULL. */
 void rv_rules_problem(struct rv_ruleset *rs, const char *file, int line,

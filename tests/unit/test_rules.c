@@ -4,6 +4,8 @@
 // message templates, paths, severity order, error entries, lint.
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "facts.h"
@@ -210,6 +212,75 @@ static void problems(void)
 	rv_ruleset_destroy(rs);
 }
 
+/*
+ * A directory compiles as few programs (rules.c, commit_staged()) and
+ * evaluates in one child (rules_eval.c): one rule's compile error, run-time
+ * error or endless loop stays that rule's, the others load and fire.
+ */
+static void batch(void)
+{
+	char sub[600];
+	snprintf(sub, sizeof(sub), "%s/batch", dir);
+	if (mkdir(sub, 0700)) {
+		CHECK(false, "mkdir %s", sub);
+		return;
+	}
+	for (int i = 0; i < 20; i++) {
+		const char *cond = i == 7 ? ".md.arrays[]? | select(" :
+				   i == 13 ? ".md.arrays[] | error(\"boom\")" :
+				   i == 15 ? ".md | select(last(repeat(1)) == 0)" : ".md.arrays[]?";
+		char name[64], text[1024];
+		snprintf(name, sizeof(name), "batch/unit-b-%02d.yaml", i);
+		snprintf(text, sizeof(text),
+			 "id: unit-b-%02d\ntitle: t\nseverity: warning\nsubsystem: md\n"
+			 "condition: '%s'\nevidence:\n  name: .name\n  n: %d\n"
+			 "message: \"{name} {n}\"\nexplanation: e\nremedies:\n  - r\n"
+			 "references:\n  - title: t\n    url: https://x.org/\n"
+			 "tests:\n  fires: [x]\n  quiet: [y]\n", i, cond, i);
+		CHECK(write_rule(name, text) != NULL, "write %s", name);
+	}
+	struct rv_ruleset *rs = rv_ruleset_create();
+	CHECK_U64("batch: all but the broken rule load", 19, rv_ruleset_load_dir(rs, sub));
+	jv p = rv_ruleset_problems(rs);
+	CHECK_U64("batch: one problem", 1, jv_array_length(jv_copy(p)));
+	jv ps = rv_rules_problem_string(jv_array_get(p, 0));
+	CHECK(strstr(jv_string_value(ps), "unit-b-07.yaml:5") &&
+	      strstr(jv_string_value(ps), "condition"),
+	      "batch: the problem names the broken rule's file and line (%s)",
+	      jv_string_value(ps));
+	jv_free(ps);
+	struct rv_eval_opts o = { .timeout_ms = 1000 };
+	jv findings = rv_ruleset_evaluate(rs, facts(), &o);
+	int fired = 0, errors = 0;
+	bool boom = false, stopped = false, after = false;
+	jv_array_foreach(findings, i, f) {
+		const char *rule = rv_jv_str(f, "rule");
+		if (rv_finding_is_error(f)) {
+			const char *e = rv_jv_str(f, "error");
+			errors++;
+			boom = boom || (!strcmp(rule, "unit-b-13") && strstr(e, "boom"));
+			stopped = stopped || (!strcmp(rule, "unit-b-15") && strstr(e, "timed out"));
+		} else {
+			fired++;
+			after = after || !strcmp(rule, "unit-b-19");
+			jv ev = jv_object_get(jv_copy(f), jv_string("evidence"));
+			jv n = jv_object_get(ev, jv_string("n"));
+			CHECK(jv_get_kind(n) == JV_KIND_NUMBER &&
+			      atoi(rule + strlen("unit-b-")) == (int)jv_number_value(n),
+			      "batch: %s's evidence comes from its own program", rule);
+			jv_free(n);
+		}
+		jv_free(f);
+	}
+	jv_free(findings);
+	CHECK_U64("batch: 17 rules fire on 3 arrays each", 17 * 3, (uint64_t)fired);
+	CHECK_U64("batch: two error entries", 2, (uint64_t)errors);
+	CHECK(boom, "batch: the failing rule's error entry says why");
+	CHECK(stopped, "batch: the looping rule is stopped by its own deadline");
+	CHECK(after, "batch: rules after the looping one still run");
+	rv_ruleset_destroy(rs);
+}
+
 static void severities(void)
 {
 	static const char *const names[] = { "info", "warning", "error", "critical" };
@@ -243,6 +314,7 @@ void test_rules(void)
 	}
 	load_and_evaluate();
 	problems();
+	batch();
 	severities();
 	builtin();
 	char cmd[600];
