@@ -426,7 +426,7 @@ static void text_header(jv out)
 	printf("kernel:   %s%s%s%s", release ? release : "unknown",
 	       version ? " (" : "", version ? version : "", version ? ")" : "");
 	if (online >= 0)
-		printf(", %.0f CPU%s online", online, online == 1 ? "" : "s");
+		printf(", %.0f CPU%s online", online, rv_plural(online));
 	if (uptime >= 0)
 		printf(", up %.0f s", uptime);
 	printf("\n");

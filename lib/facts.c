@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,42 @@ jv rv_jv_set_trust(jv obj, const char *what, jv doubts)
 			obj = rv_jv_set(obj, "untrusted", doubts);
 	}
 	return rv_jv_set(obj, "trusted", jv_bool(read_whole && checked));
+}
+
+int rv_natcmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			// skip leading zeros, then the longer run is the larger
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			size_t na = 0, nb = 0;
+			while (isdigit((unsigned char)a[na]))
+				na++;
+			while (isdigit((unsigned char)b[nb]))
+				nb++;
+			if (na != nb)
+				return na < nb ? -1 : 1;
+			int c = memcmp(a, b, na);
+			if (c)
+				return c;
+			a += na;
+			b += nb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+const char *rv_plural(double n)
+{
+	return n == 1 ? "" : "s";
 }
 
 rv_addr_t rv_jv_get_addr(jv v)

@@ -127,6 +127,14 @@ jv rv_jv_doubt(jv doubts, const char *fmt, ...) __attribute__((format(printf, 2,
 /** |v| below this is a plausible count of in-flight things (2^24). */
 #define RV_PLAUSIBLE_COUNT (1 << 24)
 
+/**
+ * Natural order of names: digit runs compare as numbers, so virtio2 <
+ * virtio10 < virtio100 and vdb < vdba. For every list of devices and disks.
+ */
+int rv_natcmp(const char *a, const char *b);
+/** "s" unless @p n is 1: "%.0f CPU%s", n, rv_plural(n). */
+const char *rv_plural(double n);
+
 /** Parse a facts "0x..." address string (0 if not one). */
 rv_addr_t rv_jv_get_addr(jv v);
 /** obj[key] (invalid when @p obj is no object or has no @p key); does not consume @p obj. */

@@ -658,7 +658,7 @@ static int cmp_devices(const void *a, const void *b)
 	const struct device_sum *x = a, *y = b;
 	if (x->reserved != y->reserved)
 		return x->reserved > y->reserved ? -1 : 1;
-	return strcmp(x->key, y->key);
+	return rv_natcmp(x->key, y->key);	// ties: virtio2 before virtio10
 }
 
 static jv devices_jv(struct devices *ds)

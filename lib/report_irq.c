@@ -82,9 +82,9 @@ static void print_matrix(FILE *f, jv m)
 	fprintf(f, "   GLOBAL_RESERVED: %.0f\n", rv_jv_num(m, "global_reserved", 0));
 	fprintf(f, "   TOTAL_ALLOCATED: %.0f\n", rv_jv_num(m, "total_allocated", 0));
 	fprintf(f, "           MANAGED: %.0f reserved on online CPUs (%.0f allocated) "
-		"by %.0f managed irqs\n", rv_jv_num(m, "managed_sum", 0),
+		"by %.0f managed irq%s\n", rv_jv_num(m, "managed_sum", 0),
 		rv_jv_num(m, "managed_allocated_sum", 0),
-		rv_jv_num(m, "managed_irqs", 0));
+		rv_jv_num(m, "managed_irqs", 0), rv_plural(rv_jv_num(m, "managed_irqs", 0)));
 	fprintf(f, "        CONSISTENT: %s", yes_no(m, "consistent"));
 	fprintf(f, "  (per-CPU available sums to %.0f)\n",
 		rv_jv_num(m, "available_sum", 0));

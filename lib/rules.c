@@ -866,6 +866,32 @@ static void generate_tree(struct program *p, struct rv_rule *const *rules,
 }
 
 /**
+ * Helpers every rule expression may use (docs/rules.md, "Helpers for long
+ * lists"): natural order, id ranges, singulars. Five defs at the top of the
+ * one program: jq walks the program once per def (linear, not per rule).
+ */
+static const char rv_rules_prelude[] =
+	// "virtio10" -> ["virtio", 10]: sorts virtio2 before virtio10
+	"def rv_natural_key: [scan(\"[0-9]+|[^0-9]+\")"
+	" | if test(\"^[0-9]\") then tonumber else . end];\n"
+	"def rv_natsort: sort_by(rv_natural_key);\n"
+	// [1,2,3,5] -> "1-3,5"
+	"def rv_ranges: unique | reduce .[] as $n ([];"
+	" if length > 0 and .[-1][1] == $n - 1 then .[-1][1] = $n else . + [[$n, $n]] end)"
+	" | map(if .[0] == .[1] then \"\\(.[0])\" else \"\\(.[0])-\\(.[1])\" end)"
+	" | join(\",\");\n"
+	// ["virtio180-virtqueues", "virtio181-virtqueues"] -> ["virtio[180-181]-virtqueues"]
+	"def rv_hostlist: map((capture(\"^(?<p>.*?)(?<n>[0-9]+)(?<s>[^0-9]*)$\")"
+	" | .n |= tonumber) // {p: ., n: null, s: \"\"})"
+	" | group_by([.p, .s, (.n == null)])"
+	" | map(if .[0].n == null then .[0].p"
+	" elif (map(.n) | unique | length) == 1 then \"\\(.[0].p)\\(.[0].n)\\(.[0].s)\""
+	" else \"\\(.[0].p)[\\(map(.n) | rv_ranges)]\\(.[0].s)\" end)"
+	" | rv_natsort;\n"
+	// 1 | rv_count("irq") -> "1 irq"; 2 -> "2 irqs"
+	"def rv_count($word): \"\\(.) \\($word)\\(if . == 1 then \"\" else \"s\" end)\";\n";
+
+/**
  * Generate the program of rules @p rules[0..n) and set each rule's index
  * (its first part). Its input is [$facts, $match, $params, part]:
  *   condition: the paths of the condition's outputs over $facts;
@@ -892,6 +918,7 @@ static bool generate(struct rv_rule *const *rules, size_t n, struct program *p)
 		rules[i]->index = (int)first[i];
 	p->line = 1;
 	emit(p, ".[0] as $facts | .[1] as $match | .[2] as $params | .[3] as $__rv_part |\n");
+	emit(p, rv_rules_prelude);
 	generate_tree(p, rules, first, n, 0, total);
 	emit(p, "\n");
 	free(first);

@@ -143,8 +143,10 @@ rv_match "seed 002: the failed probe from the log" "probe of virtio418 failed wi
 	"$(ev $f $f '.evidence.log_probe_failed | join(";")')"
 rv_match "seed 002: the Flags mismatch line" "Flags mismatch irq 0\\. 00000080 \\(virtio418\\)" \
 	"$(ev $f $f '.evidence.log_flags_mismatch | join(";")')"
-rv_eq "seed 002: fallback vectors" "virtio510-virtqueues virtio511-virtqueues virtio512-virtqueues" \
+rv_eq "seed 002: fallback vectors, as a range" "virtio[510-512]-virtqueues" \
 	"$(ev $f $f '.evidence.fallback_vectors | join(" ")')"
+rv_eq "seed 002: fallback devices, counted" "3 devices" \
+	"$(ev $f $f '.evidence.fallback_devices')"
 rv_eq "seed 002: paths: the matrix, then the 5 devices holding most" \
 	"irq.matrix irq.by_device[0] irq.by_device[1] irq.by_device[2] irq.by_device[3] irq.by_device[4]" \
 	"$(ev $f $f '.paths | join(" ")')"

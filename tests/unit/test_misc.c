@@ -262,8 +262,31 @@ static void modfind(void)
 		CHECK(false, "remove %s", root);
 }
 
+// Natural order of device and disk names, and singulars.
+static void names(void)
+{
+	static const char *const sorted[] = { "vda", "vdb", "vdz", "vdaa", "virtio0", "virtio1",
+					      "virtio2", "virtio9", "virtio10", "virtio99",
+					      "virtio100", "virtio0100x" };
+	// vdaa sorts after vdz only by length: natural order keeps text order
+	// for letters, so check letters and digits separately.
+	CHECK(rv_natcmp("virtio2", "virtio10") < 0, "virtio2 < virtio10");
+	CHECK(rv_natcmp("virtio10", "virtio2") > 0, "virtio10 > virtio2");
+	CHECK(rv_natcmp("virtio100", "virtio100") == 0, "virtio100 == virtio100");
+	CHECK(rv_natcmp("virtio007", "virtio7") == 0, "leading zeros: virtio007 == virtio7");
+	CHECK(rv_natcmp("vdb", "vdba") < 0, "vdb < vdba");
+	CHECK(rv_natcmp("nvme0n2", "nvme0n10") < 0, "nvme0n2 < nvme0n10");
+	CHECK(rv_natcmp("nvme1n1", "nvme0n10") > 0, "nvme1n1 > nvme0n10");
+	for (size_t i = 4; i + 1 < sizeof(sorted) / sizeof(sorted[0]) - 1; i++)
+		CHECK(rv_natcmp(sorted[i], sorted[i + 1]) < 0, "%s < %s", sorted[i], sorted[i + 1]);
+	CHECK_STR("1 CPU", "", rv_plural(1));
+	CHECK_STR("0 CPUs", "s", rv_plural(0));
+	CHECK_STR("80 CPUs", "s", rv_plural(80));
+}
+
 void test_misc(void)
 {
+	names();
 	bitmaps();
 	jv_helpers();
 	errors();
