@@ -3,7 +3,7 @@
 # One report for both front ends: crash's `raidvirt` prints the same text as
 # `raidvirt facts DUMP`, section for section, and then the findings. Both are
 # driven by the section table (lib/sections.c); this checks it on every rig
-# dump (kdump-compressed and ELF).
+# dump (kdump-compressed, and ELF for two of them).
 #
 #   tests/ext/test_text.sh
 #   RV_SCENARIOS=healthy tests/ext/test_text.sh
@@ -18,9 +18,16 @@ trap 'rm -rf "$work"' EXIT
 
 rv_cmp "scenarios listed by the rig" "$(echo "$SCENARIOS" | wc -w)" -ge 1
 
+# The kdump file of every scenario; the ELF file of two (the container is
+# the target's business, checked by facts.sh and test_dump.sh on the ELF
+# files of their scenarios: one crash
+# session per file is what this suite costs).
+ELF_SCENARIOS=${RV_ELF_SCENARIOS:-"healthy fq-panic"}
 for sc in $SCENARIOS; do
 	dir=$(rv_dump_dir "$sc")
-	for f in vmcore vmcore.elf; do
+	files=vmcore
+	case " $ELF_SCENARIOS " in *" $sc "*) files="vmcore vmcore.elf" ;; esac
+	for f in $files; do
 		dump=$dir/$f
 		name="$sc/$f"
 		if [ -z "$dir" ] || [ ! -f "$dump" ]; then
