@@ -532,7 +532,7 @@ struct rv_error *rv_debuginfo_vmlinux(struct rv_debuginfo *di, const char **ret_
 // ---- modules: lib/modfind.c, over the --debuginfo roots ----
 
 struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module,
-				     unsigned int skip, char **ret_path)
+				     char **ret_path, struct rv_dwarf **ret_dw)
 {
 	if (!di->modfind) {
 		struct rv_error *err = rv_modfind_new(di->release, di->opts.dirs, di->opts.ndirs,
@@ -540,5 +540,5 @@ struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module
 		if (err)
 			return err;
 	}
-	return rv_modfind_lookup_next(di->modfind, module, skip, ret_path);
+	return rv_modfind_lookup_usable(di->modfind, module, ret_path, ret_dw);
 }

@@ -50,13 +50,14 @@ typedef struct rv_error *(*rv_debuginfo_func_fn)(const char *name, uint64_t valu
 struct rv_error *rv_debuginfo_for_each_func(struct rv_debuginfo *di, rv_debuginfo_func_fn fn,
 					    void *arg);
 
+struct rv_dwarf;
 /**
  * The debug file of @p module, found by lib/modfind.h (the --debuginfo
- * roots first, .modinfo name and vermagic checked). @p skip: pass over that
- * many acceptable files (the caller refused them: damaged DWARF).
- * RV_ERR_NODEBUG with what was searched if none.
+ * roots first; .modinfo name and vermagic checked, the DWARF readable and
+ * defining struct module: rv_modfind_lookup_usable), opened in *ret_dw.
+ * RV_ERR_NODEBUG with what was searched or refused if none.
  */
 struct rv_error *rv_debuginfo_module(struct rv_debuginfo *di, const char *module,
-				     unsigned int skip, char **ret_path);
+				     char **ret_path, struct rv_dwarf **ret_dw);
 
 #endif

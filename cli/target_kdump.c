@@ -487,52 +487,15 @@ static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *mod
 	if (p->types.nfiles == MAX_DEBUG_FILES)
 		return rv_error_format(RV_ERR_NODEBUG, "too many module debug files (limit %d)",
 				       MAX_DEBUG_FILES);
-	// Take the first candidate whose DWARF is readable and defines struct
-	// module (every module's .mod.c has __this_module): a damaged file
-	// under --debuginfo must not hide a good one in /usr/lib/debug.
+	// The first candidate whose DWARF is readable and defines struct
+	// module (lib/modfind.c): a damaged file under --debuginfo must not
+	// hide a good one in /usr/lib/debug.
 	struct rv_dwarf *dw = NULL;
-	char *refused = NULL;
-	for (unsigned int skip = 0; !dw; skip++) {
-		char *path;
-		err = rv_debuginfo_module(p->di, name, skip, &path);
-		if (err)
-			break;
-		err = rv_dwarf_open(path, &dw);
-		if (!err) {
-			err = rv_dwarf_check_struct(dw, "module");
-			if (err) {
-				rv_dwarf_close(dw);
-				dw = NULL;
-			}
-		}
-		free(path);
-		if (err && err->code == RV_ERR_NOMEM)
-			break;
-		if (err && refused && strstr(refused, err->msg)) {
-			rv_error_destroy(err);	// the same file under two roots
-			err = NULL;
-		} else if (err) {
-			char *r = NULL;
-			if (asprintf(&r, "%s%s%s", refused ? refused : "", refused ? "; " : "",
-				     err->msg) < 0)
-				r = NULL;
-			free(refused);
-			refused = r;
-			rv_error_destroy(err);
-			err = NULL;
-		}
-	}
-	if (!dw) {
-		struct rv_error *e = err;
-		if (refused && (!err || err->code == RV_ERR_NODEBUG)) {
-			e = rv_error_format(RV_ERR_NODEBUG, "no usable debuginfo for module %s: %s",
-					    name, refused);
-			rv_error_destroy(err);
-		}
-		free(refused);
-		return e;
-	}
-	free(refused);
+	char *path = NULL;
+	err = rv_debuginfo_module(p->di, name, &path, &dw);
+	if (err)
+		return err;
+	free(path);
 	char *copy = strdup(name);
 	if (!copy) {
 		rv_dwarf_close(dw);

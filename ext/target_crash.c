@@ -351,8 +351,10 @@ static struct rv_error *crash_module_debuginfo(struct rv_target *t,
 		if (err)
 			return err;
 	}
+	// As the CLI: a file of another module or release, or whose DWARF
+	// is damaged (no struct module), is refused and the next one taken.
 	char *path;
-	struct rv_error *err = rv_modfind_lookup(modfind, module, &path);
+	struct rv_error *err = rv_modfind_lookup_usable(modfind, module, &path, NULL);
 	if (err) {
 		if (err->code == RV_ERR_NOMEM)
 			return err;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dwarf_types.h"
 #include "modfind.h"
 #include "rv_file.h"
 
@@ -312,4 +313,61 @@ struct rv_error *rv_modfind_lookup_next(struct rv_modfind *mf, const char *modul
 	for (size_t k = 0; k < nrejected; k++)
 		free(rejected[k]);
 	return err;
+}
+
+struct rv_error *rv_modfind_lookup_usable(struct rv_modfind *mf, const char *module,
+					  char **ret_path, struct rv_dwarf **ret_dw)
+{
+	struct rv_dwarf *dw = NULL;
+	struct rv_error *err = NULL;
+	char *refused = NULL, *path = NULL;
+	for (unsigned int skip = 0; !dw; skip++) {
+		err = rv_modfind_lookup_next(mf, module, skip, &path);
+		if (err)
+			break;
+		err = rv_dwarf_open(path, &dw);
+		if (!err) {
+			err = rv_dwarf_check_struct(dw, "module");
+			if (err) {
+				rv_dwarf_close(dw);
+				dw = NULL;
+			}
+		}
+		if (err) {
+			free(path);
+			path = NULL;
+		}
+		if (err && err->code == RV_ERR_NOMEM)
+			break;
+		if (err && refused && strstr(refused, err->msg)) {
+			rv_error_destroy(err);	// the same file under two roots
+			err = NULL;
+		} else if (err) {
+			char *r = NULL;
+			if (asprintf(&r, "%s%s%s", refused ? refused : "", refused ? "; " : "",
+				     err->msg) < 0)
+				r = NULL;
+			free(refused);
+			refused = r;
+			rv_error_destroy(err);
+			err = NULL;
+		}
+	}
+	if (!dw) {
+		if (refused && (!err || err->code == RV_ERR_NODEBUG)) {
+			rv_error_destroy(err);
+			err = rv_error_format(RV_ERR_NODEBUG, "no usable debuginfo for module %s: %s",
+					      module, refused);
+		}
+		free(refused);
+		return err;
+	}
+	free(refused);
+	rv_error_destroy(err);
+	if (ret_dw)
+		*ret_dw = dw;
+	else
+		rv_dwarf_close(dw);
+	*ret_path = path;
+	return NULL;
 }

@@ -54,6 +54,21 @@ struct rv_error *rv_modfind_lookup(struct rv_modfind *mf, const char *module,
 struct rv_error *rv_modfind_lookup_next(struct rv_modfind *mf, const char *module,
 					unsigned int skip, char **ret_path);
 
+struct rv_dwarf;
+
+/**
+ * The first file rv_modfind_lookup_next() accepts whose DWARF is readable
+ * and defines struct module (every module's .mod.c has __this_module): a
+ * module file with damaged .debug_info or .debug_abbrev is refused and the
+ * next candidate taken, so a bad file in an early root does not hide a good
+ * one in a later root. Both front ends load module debug files through this
+ * (the CLI keeps the opened file: *ret_dw; crash loads the path with its
+ * own `mod -s`: @p ret_dw NULL). RV_ERR_NODEBUG names every refused file
+ * and why when none is usable.
+ */
+struct rv_error *rv_modfind_lookup_usable(struct rv_modfind *mf, const char *module,
+					  char **ret_path, struct rv_dwarf **ret_dw);
+
 /**
  * NULL if the .modinfo vermagic of the ELF file @p path names @p release
  * (or it has no vermagic); RV_ERR_NODEBUG otherwise.

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The one module debug-file finder (lib/modfind.c) in both front ends: a
-# raid1.ko whose vermagic names another release is never loaded. Earlier in
-# the search order it is skipped for the right one; alone it is refused with
-# a message that names the file and both releases.
+# raid1.ko whose vermagic names another release, that is another module's
+# file, or whose DWARF is damaged is never loaded. Earlier in the search
+# order it is skipped for the right one; alone it is refused with a message
+# that names the file and why.
 #
 #   tests/ext/test_modfind.sh      (the rig's raid1-frozen dump)
 
@@ -56,6 +57,41 @@ rv_match "crash, only other release: raid1 symbols not loaded" \
 	' raid1 .*\(not loaded\)' "$(grep ' raid1 ' "$work/only.mod")"
 rv_match "crash, only other release: md_mod from the copy" \
 	" md_mod .*$work/other/md-mod.ko" "$(grep ' md_mod ' "$work/only.mod")"
+
+# A raid1.ko of another module (raid10.ko under that name) or with its
+# .debug_info zeroed: crash refuses it as the CLI does (lib/modfind.c,
+# rv_modfind_lookup_usable: .modinfo name=, DWARF defining struct module),
+# says why in the md section and its text, and a good file in a later root
+# is still taken (tests/torture/run.sh checks the same on the CLI).
+mkdir -p "$work/badname" "$work/badinfo"
+cp "$(dirname "$good_raid1")/raid10.ko" "$work/badname/raid1.ko"
+python3 "$RV_ROOT/tests/torture/elfdamage.py" "$good_raid1" "$work/badinfo/raid1.ko" zero .debug_info
+cp "$good_md" "$work/badname/"
+cp "$good_md" "$work/badinfo/"
+for c in badname badinfo; do
+	case $c in
+	badname) why="no matching debuginfo for module raid1: $work/badname/raid1.ko is the debug file of module raid10, not raid1" ;;
+	badinfo) why="no usable debuginfo for module raid1: $work/badinfo/raid1.ko: damaged debug info \(libdw: .*\): no struct module" ;;
+	esac
+	RAIDVIRT_DEBUGINFO=$work/$c RAIDVIRT_NO_DEFAULT_DEBUGINFO=1 rv_crash "$dump" "$work/$c.log" \
+		"r1conf -j > $work/$c.json" "r1conf > $work/$c.txt" "mod > $work/$c.mod"
+	rv_match "crash, raid1.ko $c alone: refused in the md section" "$why" \
+		"$(rv_jq "$work/$c.json" '.debuginfo_missing[0]')"
+	rv_match "crash, raid1.ko $c alone: the r1conf text says so" "md: missing debuginfo: $why" \
+		"$(cat "$work/$c.txt")"
+	rv_eq "crash, raid1.ko $c alone: no array decoded from it" 0 \
+		"$(rv_jq "$work/$c.json" '[.arrays[]? | select(.conf.trusted == true)] | length')"
+	rv_match "crash, raid1.ko $c alone: raid1 symbols not loaded" \
+		' raid1 .*\(not loaded\)' "$(grep ' raid1 ' "$work/$c.mod")"
+done
+# The damaged file first, the installed one after it: the installed one.
+RAIDVIRT_DEBUGINFO=$work/badinfo rv_crash "$dump" "$work/badfirst.log" \
+	"r1conf -j > $work/badfirst.json" "mod > $work/badfirst.mod"
+rv_eq "crash, damaged raid1.ko first: md arrays" 1 "$(rv_jq "$work/badfirst.json" '.arrays | length')"
+rv_eq "crash, damaged raid1.ko first: nothing missing" 0 \
+	"$(rv_jq "$work/badfirst.json" '.debuginfo_missing | length')"
+rv_match "crash, damaged raid1.ko first: raid1 from the installed file" \
+	" raid1 .*$good_raid1" "$(grep ' raid1 ' "$work/badfirst.mod")"
 
 # The CLI, same roots: the same refusal, exit 3.
 "$RV_CLI" show md --vmlinux "$RV_VMLINUX" --no-default-debuginfo --debuginfo "$work/other" "$dump" \
