@@ -663,7 +663,8 @@ static int cmp_devices(const void *a, const void *b)
 
 static jv devices_jv(struct devices *ds)
 {
-	qsort(ds->v, ds->n, sizeof(*ds->v), cmp_devices);
+	if (ds->n)	// ds->v is NULL when no device was seen (qsort wants an array)
+		qsort(ds->v, ds->n, sizeof(*ds->v), cmp_devices);
 	jv arr = jv_array();
 	for (size_t i = 0; i < ds->n; i++) {
 		struct device_sum *g = &ds->v[i];

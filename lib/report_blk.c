@@ -141,7 +141,7 @@ static void print_hctx(FILE *f, jv h)
 #define MAX_REQUEST_LINES 20	// per disk, oldest first (-r)
 
 /** "7 write, 1 flush" over @p reqs. */
-static void op_summary(FILE *f, jv reqs)
+static void op_summary(FILE *f, jv reqs)	// consumes reqs
 {
 	const char *names[16];
 	int counts[16], n = 0, other = 0;
@@ -164,6 +164,7 @@ static void op_summary(FILE *f, jv reqs)
 		fprintf(f, "%s%d %s", k ? ", " : "", counts[k], names[k]);
 	if (other)
 		fprintf(f, "%s%d other", n ? ", " : "", other);
+	jv_free(reqs);
 }
 
 static int by_age_desc(const void *a, const void *b)

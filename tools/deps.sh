@@ -5,7 +5,7 @@
 # Debian's metapackages, so the ABI number is never named here.
 set -eu
 
-PKGS="build-essential pkg-config make gcc clang
+PKGS="build-essential pkg-config make gcc clang libclang-rt-14-dev llvm
  crash libkdumpfile-dev libdw-dev libelf-dev libjq-dev libonig-dev libyaml-dev libbpf-dev jq
  qemu-system-x86 busybox-static mdadm makedumpfile cpio kmod python3 python3-jsonschema strace
  chromium python3-pil cmark-gfm

@@ -67,6 +67,10 @@ for src in "$RV_ROOT"/tests/fixtures/*.c; do
 	opts=(--vmlinux "$dir/vmlinux" --debuginfo "$dir/debug" --no-default-debuginfo)
 	same "fixture $name: facts" facts --json "${opts[@]}" "$dir/vmcore"
 	same "fixture $name: triage" triage --json "${opts[@]}" "$dir/vmcore"
+	# the text renderers too (a reference leak in the blk REQUESTS line
+	# summary, found by tests/fuzz/fuzz_memory)
+	same "fixture $name: text report" facts "${opts[@]}" "$dir/vmcore"
+	same "fixture $name: show blk -r" show blk -r "${opts[@]}" "$dir/vmcore"
 	n=$((n + 1))
 	rm -rf "$dir"
 done
