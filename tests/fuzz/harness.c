@@ -204,6 +204,13 @@ static struct rv_error *ov_symbol(struct rv_target *t, const char *name, rv_addr
 	return in->ops->symbol(in, name, ret);
 }
 
+static struct rv_error *ov_symbolize(struct rv_target *t, rv_addr_t addr, char *name,
+				     size_t size, uint64_t *offset)
+{
+	struct rv_target *in = ov(t)->inner;
+	return in->ops->symbolize(in, addr, name, size, offset);
+}
+
 static struct rv_error *ov_type_size(struct rv_target *t, const char *type, uint64_t *ret)
 {
 	struct rv_target *in = ov(t)->inner;
@@ -265,6 +272,7 @@ void fz_overlay_open(struct fz_overlay *o, struct rv_target *inner,
 		.name = "fuzz-overlay",
 		.read = ov_read,
 		.symbol = ov_symbol,
+		.symbolize = in->symbolize ? ov_symbolize : NULL,
 		.type_size = ov_type_size,
 		.member = ov_member,
 		.enum_value = ov_enum_value,
