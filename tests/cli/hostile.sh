@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile input files (issue 14): a FIFO where a file belongs (dump,
-# --vmlinux, a rule, a facts document), YAML nested 100k levels deep, a rule
-# with 300k unknown keys, more facts on stdin than the limit. Each case must
+# --vmlinux, a rule for rules lint and triage, a facts document), YAML nested
+# 100k levels deep, a rule with 300k unknown keys, more facts on stdin than
+# the limit, a facts document without a dump section. Each case must
 # end within seconds with a clear message; none may block, flood or abort.
 # The generators below make every input at run time.
 
@@ -27,12 +28,31 @@ rv_run_bounded "--facts names a FIFO" 3 "^raidvirt: $WORK/fifo: is a FIFO; a fac
 	triage --facts "$WORK/fifo"
 rv_run_bounded "dump is a directory" 3 "^raidvirt: $WORK: is a directory; a kernel dump must be a regular file" \
 	facts --json "$WORK"
+# --vmlinux naming a FIFO blocked in open() (a dump that opens is needed)
+healthy=$(rv_scenario_dir healthy)
+if [ -f "$healthy/vmcore" ]; then
+	rv_run_bounded "--vmlinux names a FIFO" 3 "^raidvirt: $WORK/fifo: is a FIFO; a debug file must be a regular file" \
+		facts --json --vmlinux "$WORK/fifo" "$healthy/vmcore"
+else
+	rv_not_ok "--vmlinux names a FIFO: no healthy rig dump"
+fi
 
 mkdir "$WORK/rules"
 mkfifo "$WORK/rules/fifo.yaml"
 RV_RUN_STDOUT=1 rv_run_bounded "rules lint: a FIFO named *.yaml" 1 \
 	"^$WORK/rules/fifo.yaml: cannot read: is a FIFO; a rule file must be a regular file" \
 	rules lint "$WORK/rules"
+# triage loading the same directory hung as well: the rule is refused, the
+# run says it is incomplete
+t0=$SECONDS
+timeout 20 "$RV_CLI" triage --json --facts "$RV_ROOT/tests/rules/fixtures/irq-vector-exhaustion-cpu.json" \
+	--rules "$WORK/rules" >"$WORK/out" 2>"$WORK/err" </dev/null
+rv_eq "triage --rules with a FIFO named *.yaml: exit status" 3 $?
+rv_cmp "triage --rules with a FIFO named *.yaml: seconds" $((SECONDS - t0)) -lt 10
+rv_match "triage --rules with a FIFO named *.yaml: stderr" \
+	"^raidvirt: rules: $WORK/rules/fifo.yaml: cannot read: is a FIFO; a rule file must be a regular file" \
+	"$(head -1 "$WORK/err")"
+rv_eq "triage --rules with a FIFO named *.yaml: complete" false "$(rv_jq "$WORK/out" .complete)"
 rm "$WORK/rules/fifo.yaml"
 
 # ---- YAML nested 100k levels deep (libyaml's scanner is quadratic) ----
@@ -70,6 +90,18 @@ rv_eq "2.2 GiB on stdin: exit status" 3 "$rc"
 rv_cmp "2.2 GiB on stdin: seconds" $((SECONDS - t0)) -lt 10
 rv_eq "2.2 GiB on stdin: stderr lines" 1 "$(wc -l <"$WORK/err")"
 rv_match "2.2 GiB on stdin: stderr" "^raidvirt: stdin: more than [0-9]+ bytes \(the limit\)" "$(cat "$WORK/err")"
+# A facts document without a dump section aborted in jq (jv_dump_term on
+# an invalid value): now refused, with the reason.
+printf '{"schema": "raidvirt.facts/1"}' >"$WORK/nodump.json"
+rv_run_bounded "triage --facts without a dump section" 3 \
+	"^raidvirt: $WORK/nodump.json: not a usable facts document: no 'dump' section" \
+	triage --json --facts "$WORK/nodump.json"
+echo '{}' >"$WORK/empty.json"
+timeout 20 "$RV_CLI" triage --json --facts "$WORK/empty.json" >"$WORK/out" 2>"$WORK/err" </dev/null
+rv_eq "triage --facts {}: exit status" 3 $?
+rv_match "triage --facts {}: stderr" "^raidvirt: $WORK/empty.json: not a usable facts document: .*no 'dump' section" \
+	"$(tr '\n' ' ' <"$WORK/err")"
+rv_eq "triage --facts {}: a triage document" raidvirt.triage/1 "$(rv_jq "$WORK/out" .schema)"
 printf '{"a":1} {"b":2}' >"$WORK/two.json"
 rv_run_bounded "two JSON texts" 3 "^raidvirt: $WORK/two.json: expected one JSON document" \
 	triage --facts "$WORK/two.json"
