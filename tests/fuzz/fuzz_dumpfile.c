@@ -25,6 +25,15 @@ struct work {
 	struct fz_region regions[4];
 };
 
+static struct work *all_works;
+static size_t nall_works;
+
+static void remove_works(void)
+{
+	for (size_t i = 0; i < nall_works; i++)
+		unlink(all_works[i].path);
+}
+
 static struct work *works(size_t *ret_n)
 {
 	static struct work *w;
@@ -58,6 +67,9 @@ static struct work *works(size_t *ret_n)
 		for (int r = 0; r < 4; r++)
 			w[i].regions[r] = (struct fz_region){ 0, lens[r] < w[i].size ? lens[r] : w[i].size };
 	}
+	all_works = w;
+	nall_works = n;
+	atexit(remove_works);	// the working copies (a rig one is 44 MB)
 	*ret_n = n;
 	return w;
 }

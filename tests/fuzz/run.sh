@@ -195,6 +195,7 @@ sys.stdout.buffer.write(struct.pack("<I", len(d)) + d)' "$out/btf-$n.btf" >"$cor
 		-detect_leaks=$leaks -rss_limit_mb=3072 -malloc_limit_mb=3072 -print_final_stats=1 \
 		corpus >"$root/$out/$t.log" 2>&1) ; } 2>"$out/$t.cpu"
 	rc=$?
+	rm -f "$out/$t"/work-*.vmcore	# fuzz_dumpfile's working copies, if it crashed
 	cpu=$(awk '{ printf "%d", $1 + $2 }' "$out/$t.cpu")
 	unset RV_FUZZ_SEED_DIR
 	tail -2 "$out/$t.log"
