@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Types, members and enumerators from DWARF through libdw. See dwarf_types.h.
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
@@ -36,6 +40,13 @@ struct rv_dwarf {
 	void (*progress)(const char *msg);
 	bool progress_shown;
 	char damage[160];	// libdw's complaint while indexing ("" if none)
+	// The persistent index (see "the index cache" below).
+	char *cache_path;	// NULL: no cache for this file
+	void *cache_map;	// the mapped cache file the names point into
+	size_t cache_len;
+	bool from_cache;	// the index was loaded, not built
+	bool cache_write;	// build the whole index and write it on first use
+	struct stat st;		// the debug file, for validating a cache
 };
 
 static double now(void)
@@ -165,10 +176,19 @@ static bool index_next_unit(struct rv_dwarf *d)
 
 // A complete entry for the name, indexing further units as needed; a
 // declaration-only entry if that is all the file has; NULL if none.
+static void cache_store(struct rv_dwarf *d);
+
 static const struct rv_name_entry *lookup(struct rv_dwarf *d, enum rv_name_space ns,
 					  const char *name)
 {
 	const struct rv_name_entry *e;
+	if (d->cache_write) {
+		// The first run on this file indexes it all, once, for the cache.
+		d->cache_write = false;
+		while (index_next_unit(d))
+			;
+		cache_store(d);
+	}
 	for (;;) {
 		e = rv_name_index_find(&d->index, ns, name);
 		if ((e && e->complete) || !index_next_unit(d))
@@ -202,6 +222,276 @@ void rv_dwarf_stats(const struct rv_dwarf *dw, struct rv_dwarf_stats *ret)
 	ret->units_total = dw->exhausted ? dw->units : 0;
 	ret->names = dw->index.used;
 	ret->seconds = dw->seconds;
+}
+
+// ---- the index cache ----
+//
+// Building the name index walks the top-level DIEs of every unit of
+// vmlinux (0.3-0.4 s, and most of its 160 MB .debug_info paged in), the
+// same work on every run for the same kernel. So the first run on a debug
+// file indexes it whole and writes the index to a cache directory, one file
+// per build id: $RAIDVIRT_CACHE, else $XDG_CACHE_HOME/raidvirt, else
+// ~/.cache/raidvirt (RAIDVIRT_CACHE=off: no cache). Later runs map it.
+//
+// Never trusted blindly: the file must have the magic, version and length
+// its header promises, a matching checksum, the debug file's build id,
+// size, mtime and .debug_info size; every name offset is bounds-checked;
+// and a DIE found through it must carry the name and tag looked up
+// (find_complete()). Anything wrong: the cache is ignored, the index is
+// built from the DWARF and the cache rewritten. Written to a temporary
+// file and renamed, so concurrent runs see a whole file or none; a cache
+// directory that cannot be written only costs the rebuild.
+
+#define CACHE_MAGIC "RVDWIX01"
+
+struct cache_header {
+	char magic[8];
+	uint32_t header_size;	// sizeof(struct cache_header), a version
+	uint32_t build_id_len;
+	uint8_t build_id[64];
+	uint64_t file_size;
+	int64_t mtime_sec, mtime_nsec;
+	uint64_t info_size;
+	uint32_t units;
+	uint32_t nentries;
+	uint64_t strtab_size;
+	uint64_t checksum;	// FNV-1a of everything after the header
+};
+
+struct cache_entry {
+	uint8_t ns, complete;
+	uint16_t pad;
+	uint32_t name;		// offset in the string table
+	uint64_t val;
+};
+
+static uint64_t fnv64(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t h = 14695981039346656037ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 1099511628211ull;
+	return h;
+}
+
+/** The cache directory (malloc'd), or NULL when caching is off. */
+static char *cache_dir(void)
+{
+	const char *env = getenv("RAIDVIRT_CACHE");
+	char *dir = NULL;
+	if (env && (!strcmp(env, "off") || !strcmp(env, "0")))
+		return NULL;
+	if (env && *env)
+		return strdup(env);
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg == '/') {
+		if (asprintf(&dir, "%s/raidvirt", xdg) < 0)
+			dir = NULL;
+	} else if (home && *home == '/') {
+		if (asprintf(&dir, "%s/.cache/raidvirt", home) < 0)
+			dir = NULL;
+	}
+	return dir;
+}
+
+static bool cache_header_matches(const struct rv_dwarf *d, const struct cache_header *h,
+				 const unsigned char *id, size_t idlen)
+{
+	return !memcmp(h->magic, CACHE_MAGIC, 8) && h->header_size == sizeof(*h) &&
+	       h->build_id_len == idlen && !memcmp(h->build_id, id, idlen) &&
+	       h->file_size == (uint64_t)d->st.st_size &&
+	       h->mtime_sec == (int64_t)d->st.st_mtim.tv_sec &&
+	       h->mtime_nsec == (int64_t)d->st.st_mtim.tv_nsec &&
+	       h->info_size == d->info_size;
+}
+
+/** Map and check the cache file; true if the index now comes from it. */
+static bool cache_load(struct rv_dwarf *d, const unsigned char *id, size_t idlen)
+{
+	int fd = open(d->cache_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	void *map = MAP_FAILED;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size >= sizeof(struct cache_header))
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return false;
+	size_t len = (size_t)st.st_size;
+	const struct cache_header *h = map;
+	const struct cache_entry *ents = (const void *)(h + 1);
+	const char *strtab = (const char *)(ents + h->nentries);
+	// The sizes the header promises, without overflow, then the content.
+	size_t body = len - sizeof(*h);
+	bool ok = cache_header_matches(d, h, id, idlen) &&
+		  h->nentries <= body / sizeof(*ents) &&
+		  h->strtab_size == body - (size_t)h->nentries * sizeof(*ents) &&
+		  h->strtab_size > 0 && strtab[h->strtab_size - 1] == '\0' &&
+		  fnv64(h + 1, body) == h->checksum;
+	for (uint32_t i = 0; ok && i < h->nentries; i++)
+		ok = ents[i].ns <= RV_NS_ENUMERATOR && ents[i].complete <= 1 &&
+		     ents[i].name < h->strtab_size;
+	if (!ok || !rv_name_index_reserve(&d->index, h->nentries)) {
+		munmap(map, len);
+		return false;
+	}
+	for (uint32_t i = 0; i < h->nentries; i++)
+		rv_name_index_add(&d->index, ents[i].ns, strtab + ents[i].name,
+				  ents[i].complete, ents[i].val);
+	d->cache_map = map;
+	d->cache_len = len;
+	d->from_cache = true;
+	d->exhausted = true;
+	d->units = h->units;
+	return true;
+}
+
+/** Forget a cache found wrong: index from the DWARF, rewrite the cache. */
+static void cache_discard(struct rv_dwarf *d)
+{
+	rv_name_index_free(&d->index);
+	if (d->cache_map)
+		munmap(d->cache_map, d->cache_len);
+	d->cache_map = NULL;
+	d->from_cache = false;
+	d->exhausted = false;
+	d->cursor = NULL;
+	d->units = 0;
+	d->cache_write = d->cache_path != NULL;
+}
+
+static bool write_all_fd(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		c += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static void mkdir_p(const char *dir)
+{
+	char *copy = strdup(dir);
+	for (char *p = copy ? copy + 1 : NULL; p && *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(copy, 0755);
+			*p = '/';
+		}
+	}
+	if (copy)
+		mkdir(copy, 0755);
+	free(copy);
+}
+
+/** Write the whole index of @p d to its cache file (best effort). */
+static void cache_store(struct rv_dwarf *d)
+{
+	if (!d->cache_path || !d->exhausted || d->damage[0] || d->from_cache)
+		return;
+	const unsigned char *id;
+	ssize_t idlen = dwelf_elf_gnu_build_id(d->elf, (const void **)&id);
+	if (idlen <= 0 || idlen > 64)
+		return;
+	size_t n = d->index.used, strsize = 1;
+	for (size_t i = 0; i < d->index.cap; i++)
+		if (d->index.tab[i].name)
+			strsize += strlen(d->index.tab[i].name) + 1;
+	if (strsize > UINT32_MAX || n > UINT32_MAX)
+		return;
+	size_t len = sizeof(struct cache_header) + n * sizeof(struct cache_entry) + strsize;
+	char *buf = calloc(1, len);
+	if (!buf)
+		return;
+	struct cache_header *h = (void *)buf;
+	struct cache_entry *ents = (void *)(h + 1);
+	char *strtab = (char *)(ents + n);
+	size_t k = 0, off = 1;	// offset 0: the empty string
+	for (size_t i = 0; i < d->index.cap; i++) {
+		const struct rv_name_entry *e = &d->index.tab[i];
+		if (!e->name)
+			continue;
+		size_t l = strlen(e->name) + 1;
+		memcpy(strtab + off, e->name, l);
+		ents[k++] = (struct cache_entry){ .ns = e->ns, .complete = e->complete,
+						  .name = (uint32_t)off, .val = e->val };
+		off += l;
+	}
+	memcpy(h->magic, CACHE_MAGIC, 8);
+	h->header_size = sizeof(*h);
+	h->build_id_len = (uint32_t)idlen;
+	memcpy(h->build_id, id, (size_t)idlen);
+	h->file_size = (uint64_t)d->st.st_size;
+	h->mtime_sec = (int64_t)d->st.st_mtim.tv_sec;
+	h->mtime_nsec = (int64_t)d->st.st_mtim.tv_nsec;
+	h->info_size = d->info_size;
+	h->units = d->units;
+	h->nentries = (uint32_t)n;
+	h->strtab_size = strsize;
+	h->checksum = fnv64(h + 1, len - sizeof(*h));
+	char *dir = strdup(d->cache_path), *slash = dir ? strrchr(dir, '/') : NULL;
+	char *tmp = NULL;
+	if (slash) {
+		*slash = '\0';
+		mkdir_p(dir);
+		if (asprintf(&tmp, "%s/.tmp-%ld-%s", dir, (long)getpid(), slash + 1) < 0)
+			tmp = NULL;
+	}
+	int fd = tmp ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
+	if (fd >= 0) {
+		bool ok = write_all_fd(fd, buf, len);
+		ok = !close(fd) && ok;
+		if (!ok || rename(tmp, d->cache_path))
+			unlink(tmp);
+	}
+	free(tmp);
+	free(dir);
+	free(buf);
+}
+
+/** At open: the cache file's name, and the index from it when valid. */
+static void cache_open(struct rv_dwarf *d)
+{
+	const unsigned char *id;
+	ssize_t idlen = dwelf_elf_gnu_build_id(d->elf, (const void **)&id);
+	if (idlen <= 0 || idlen > 64 || fstat(d->fd, &d->st))
+		return;		// no build id: nothing to key a cache on
+	char *dir = cache_dir();
+	if (!dir)
+		return;
+	char hex[129];
+	for (ssize_t i = 0; i < idlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	if (asprintf(&d->cache_path, "%s/types-%s.idx", dir, hex) < 0)
+		d->cache_path = NULL;
+	free(dir);
+	if (!d->cache_path)
+		return;
+	double t0 = now();
+	if (cache_load(d, id, (size_t)idlen))
+		d->seconds += now() - t0;
+	else
+		d->cache_write = true;
+}
+
+/** Is @p die the complete definition of @p name in name space @p ns? */
+static bool die_is(Dwarf_Die *die, enum rv_name_space ns, const char *name)
+{
+	int tag = dwarf_tag(die);
+	bool tag_ok = ns == RV_NS_STRUCT ? tag == DW_TAG_structure_type :
+		      ns == RV_NS_UNION ? tag == DW_TAG_union_type :
+		      ns == RV_NS_ENUM ? tag == DW_TAG_enumeration_type :
+		      ns == RV_NS_TYPE && (tag == DW_TAG_typedef || tag == DW_TAG_base_type);
+	const char *n = dwarf_diename(die);
+	return tag_ok && n && !strcmp(n, name) && !dwarf_hasattr(die, DW_AT_declaration);
 }
 
 // ---- opening ----
@@ -281,6 +571,7 @@ struct rv_error *rv_dwarf_open(const char *path, struct rv_dwarf **ret)
 	}
 	if (err)
 		goto fail;
+	cache_open(d);
 	*ret = d;
 	return NULL;
 fail:
@@ -300,7 +591,10 @@ void rv_dwarf_close(struct rv_dwarf *d)
 		elf_end(d->elf);
 	if (d->fd >= 0)
 		close(d->fd);
-	rv_name_index_free(&d->index);
+	rv_name_index_free(&d->index);	// before the map its names point into
+	if (d->cache_map)
+		munmap(d->cache_map, d->cache_len);
+	free(d->cache_path);
 	free(d->path);
 	free(d);
 }
@@ -323,9 +617,17 @@ static bool find_complete(const struct rv_types *ts, enum rv_name_space ns,
 {
 	for (size_t i = 0; i < ts->nfiles; i++) {
 		struct rv_dwarf *d = ts->files[i];
-		const struct rv_name_entry *e = lookup(d, ns, name);
-		if (e && e->complete && dwarf_offdie(d->dw, e->val, ret))
-			return true;
+		for (;;) {
+			const struct rv_name_entry *e = lookup(d, ns, name);
+			if (!e || !e->complete)
+				break;
+			bool found = dwarf_offdie(d->dw, e->val, ret);
+			if (found && (!d->from_cache || die_is(ret, ns, name)))
+				return true;
+			if (!d->from_cache)
+				break;
+			cache_discard(d);	// a cache that points elsewhere: rebuild
+		}
 	}
 	return false;
 }
