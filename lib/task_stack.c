@@ -130,6 +130,15 @@ struct rv_error *rv_task_stack_scan(struct rv_target *t, rv_addr_t task,
 		free(words);
 		return rv_error_wrap(err, "stack of task %#" PRIx64, task);
 	}
+	// vmlinux text needs no module lookup (a walk of the modules list)
+	rv_addr_t stext = 0, etext = 0;
+	struct rv_error *e = rv_symbol(t, "_stext", &stext);
+	if (!e)
+		e = rv_symbol(t, "_etext", &etext);
+	if (e) {
+		rv_error_destroy(e);
+		stext = etext = 0;
+	}
 	size_t n = 0;
 	struct rv_error *fatal = NULL;
 	for (size_t i = 0; i < (top - from) / 8 && n < max && !fatal; i++) {
@@ -142,13 +151,15 @@ struct rv_error *rv_task_stack_scan(struct rv_target *t, rv_addr_t task,
 			continue;
 		f->slot = from + i * 8;
 		f->addr = v;
+		n++;
+		if (v >= stext && v < etext)
+			continue;
 		rv_addr_t mod;
-		struct rv_error *e = rv_module_of_addr(t, v, &mod, f->module, sizeof(f->module));
+		e = rv_module_of_addr(t, v, &mod, f->module, sizeof(f->module));
 		if (e) {
 			rv_error_destroy(e);	// the frame stays, without its module
 			f->module[0] = '\0';
 		}
-		n++;
 	}
 	free(words);
 	*nret = n;

@@ -232,4 +232,30 @@ else
 	rv_not_ok "raid1-frozen@6.12: no rig dump ($dir)"
 fi
 
+# fq-panic on 6.12 (crash cannot open it): the CLI reaches the torn-down
+# queue through the panic context and by the hctx's address, and triage
+# names everything.
+dir=$(python3 "$RV_ROOT/dumps/rig.py" path fq-panic --kernel "${RV_KERNEL612:-debian13-cloud}" 2>&1)
+if [ -f "$dir/vmcore" ]; then
+	j=$WORK/fq612.json
+	"$RV_CLI" facts --json "$dir/vmcore" >"$j" 2>/dev/null
+	hctx=$(rv_jq "$j" '.dump.panic.context.objects.blk_mq_hw_ctx.addr')
+	rv_match "fq-panic@6.12: hctx in the panic context" '^0xffff[0-9a-f]{12}$' "$hctx"
+	rv_eq "fq-panic@6.12: blk reaches rvblk0 through the panic context" "rvblk0 panic context" \
+		"$(rv_jq "$j" '.blk.disks[] | select(.via) | "\(.name) \(.via)"')"
+	"$RV_CLI" show blk -j "$dir/vmcore" "$hctx" >"$WORK/fq612-sel.json" 2>/dev/null
+	rv_eq "fq-panic@6.12: show blk HCTX is an hctx" blk_mq_hw_ctx \
+		"$(rv_jq "$WORK/fq612-sel.json" '.disks[0].selected')"
+	rv_eq "fq-panic@6.12: ... its fq LIST_POISON2" "0xdead000000000122 LIST_POISON2" \
+		"$(rv_jq "$WORK/fq612-sel.json" ".disks[0].hctx[] | select(.addr == \"$hctx\") | \"\\(.fq.addr | sub(\"^0x0*\"; \"0x\")) \\(.fq.poison)\"")"
+	t=$("$RV_CLI" triage "$dir/vmcore" 2>&1)
+	rv_match "fq-panic@6.12: triage names the live hctx, fq, disk and driver" \
+		"rvblk0 hctx 0 \\($hctx \\(live kmalloc-[0-9]+ object.*0xdead000000000122 \\(LIST_POISON2\\).*owned by rvblk \\(module, taint OE\\)" \
+		"$(sed -n '/blk-invalid-flush-queue/,/evidence:/p' <<<"$t" | tr '\n' ' ' | tr -s ' ')"
+	rv_eq "fq-panic@6.12: ? or - placeholders in the evidence" 0 \
+		"$(sed -n '/evidence:/,/facts:/p' <<<"$t" | grep -cE '^    [a-z_]+ +(\?|-)$')"
+else
+	rv_not_ok "fq-panic@6.12: no rig dump ($dir)"
+fi
+
 rv_summary
