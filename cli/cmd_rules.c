@@ -26,13 +26,17 @@
 static const char *const prog = "raidvirt";
 
 const char rv_usage_triage[] =
-	"usage: raidvirt triage [--format FMT] [--fail-on SEVERITY] [--rules DIR] [OPTIONS] DUMP\n"
+	"usage: raidvirt triage [--format FMT] [--fail-on SEVERITY] [--rules DIR] [OPTIONS] DUMP...\n"
 	"       raidvirt triage [--format FMT] [--fail-on SEVERITY] [--rules DIR] --facts FILE\n"
 	"\n"
-	"Evaluate the rules (rules/*.yaml, docs/rules.md) over the facts of DUMP, or\n"
+	"Evaluate the rules (rules/*.yaml, docs/rules.md) over the facts of each DUMP, or\n"
 	"over a facts document saved with 'raidvirt facts --json' (or crash's\n"
 	"'raidvirt -j'), and print the findings: one block per finding with its\n"
-	"severity, message, evidence, facts paths, remedies and references.\n"
+	"severity, message, evidence, facts paths, remedies and references. With\n"
+	"several DUMPs, one report per dump (--json: one document per line, JSON\n"
+	"Lines), the debug info of each kernel (build id) loaded once, and the exit\n"
+	"status the worst of them (1, then 3, then 0); a dump that cannot be read\n"
+	"gets its document and the run goes on.\n"
 	"\n"
 	"  --format FMT            text (default), json, markdown (for tickets) or\n"
 	"                          html (one self-contained page with pictures of\n"
@@ -413,6 +417,41 @@ static jv summary(jv findings)
 	return rv_jv_set(s, "rule_errors", jv_number(errors));
 }
 
+/** build id, dump date, taint and tainted modules of the triage headline. */
+static void text_identity(jv dump)
+{
+	const char *id = rv_jv_str(dump, "build_id");
+	if (id)
+		printf("build id: %s\n", id);
+	jv time = jv_get_kind(dump) == JV_KIND_OBJECT ?
+		  jv_object_get(jv_copy(dump), jv_string("time")) : jv_null();
+	const char *date = rv_jv_str(time, "date"), *crash = rv_jv_str(time, "crash_date");
+	if (date || crash)
+		printf("date:     %s%s%s%s\n", date ? date : "", date && crash ? ", " : "",
+		       crash ? "crashed " : "", crash ? crash : "");
+	jv_free(time);
+	jv taint = jv_get_kind(dump) == JV_KIND_OBJECT ?
+		   jv_object_get(jv_copy(dump), jv_string("taint")) : jv_null();
+	const char *letters = rv_jv_str(taint, "letters");
+	jv mods = jv_get_kind(dump) == JV_KIND_OBJECT ?
+		  jv_object_get(jv_copy(dump), jv_string("modules")) : jv_null();
+	if (letters) {
+		printf("taint:    %s", *letters ? letters : "not tainted");
+		int tainted = 0;
+		if (jv_get_kind(mods) == JV_KIND_ARRAY) {
+			jv_array_foreach(mods, i, m) {
+				const char *t = rv_jv_str(m, "taint");
+				if (t && *t)
+					printf("%s %s(%s)", tainted++ ? "," : "; modules", rv_jv_str(m, "name"), t);
+				jv_free(m);
+			}
+		}
+		printf("\n");
+	}
+	jv_free(mods);
+	jv_free(taint);
+}
+
 static void text_header(jv out)
 {
 	jv dump = jv_object_get(jv_copy(out), jv_string("dump"));
@@ -430,6 +469,7 @@ static void text_header(jv out)
 	if (uptime >= 0)
 		printf(", up %.0f s", uptime);
 	printf("\n");
+	text_identity(dump);
 	jv panic = jv_get_kind(dump) == JV_KIND_OBJECT ?
 		   jv_object_get(jv_copy(dump), jv_string("panic")) : jv_null();
 	if (jv_get_kind(panic) == JV_KIND_OBJECT) {
@@ -487,37 +527,19 @@ static jv triage_facts(const struct opts *o, const char *source, bool *incomplet
 	return doc;
 }
 
-int rv_cmd_triage(int argc, char **argv)
+/**
+ * Triage one dump (or the --facts file) @p source with the loaded rules and
+ * print its document (@p jsonl: one line, for runs over several dumps).
+ * Returns its exit status. @p rules_incomplete: the rules did not all load.
+ */
+static int triage_one(const struct opts *o, struct rv_ruleset *rs, const char *source,
+		      bool rules_incomplete, bool jsonl)
 {
-	struct opts o = { 0 };
-	int rc = parse(argc, argv, "jeFRBADPO", rv_usage_triage, &o);
-	if (rc >= 0)
-		return rc;
-	int nargs = argc - optind;
-	if (o.facts ? nargs != 0 : nargs != 1)
-		return rv_usage_error(rv_usage_triage, "%s", o.facts ? "--facts takes no DUMP" :
-				      "expected one DUMP argument (or --facts FILE)");
-	const char *source = o.facts ? o.facts : argv[optind];
-
-	struct rv_ruleset *rs = rv_ruleset_load_default(o.rules, o.nrules, o.no_builtin);
-	if (!rs) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return RV_EXIT_UNANALYSABLE;
-	}
-	for (size_t i = 0; i < o.nparams; i++) {
-		if (!rv_ruleset_set_param(rs, o.params[i])) {
-			print_problems(stderr, rs, "raidvirt: rules: ");
-			rv_ruleset_destroy(rs);
-			return rv_usage_error(rv_usage_triage, "bad --param '%s'", o.params[i]);
-		}
-	}
-	bool incomplete = print_problems(stderr, rs, "raidvirt: rules: ");
+	bool incomplete = rules_incomplete;
 	size_t nrules = rv_ruleset_count(rs);
-	if (!nrules)
-		fprintf(stderr, "%s: no rules loaded: nothing to check\n", prog);
 	bool evaluate;
 	jv problems;
-	jv doc = triage_facts(&o, source, &incomplete, &evaluate, &problems);
+	jv doc = triage_facts(o, source, &incomplete, &evaluate, &problems);
 
 	jv findings = evaluate && nrules ? rv_ruleset_evaluate(rs, jv_copy(doc), NULL) : jv_array();
 	findings = jv_array_concat(findings,
@@ -526,7 +548,7 @@ int rv_cmd_triage(int argc, char **argv)
 	jv_array_foreach(findings, i, f) {
 		if (rv_finding_is_error(f))
 			errors++;
-		else if (rv_finding_severity(f) >= o.fail_on)
+		else if (rv_finding_severity(f) >= o->fail_on)
 			failing++;
 		jv_free(f);
 	}
@@ -564,16 +586,20 @@ int rv_cmd_triage(int argc, char **argv)
 	jv rules = rv_jv_set(jv_object(), "dirs", rv_ruleset_dirs(rs));
 	rules = rv_jv_set(rules, "loaded", jv_number((double)nrules));
 	out = rv_jv_set(out, "rules", rules);
-	out = rv_jv_set(out, "fail_on", jv_string(rv_severity_name(o.fail_on)));
+	out = rv_jv_set(out, "fail_on", jv_string(rv_severity_name(o->fail_on)));
 	out = rv_jv_set(out, "summary", summary(jv_copy(findings)));
 	out = rv_jv_set(out, "findings", jv_copy(findings));
-	if (o.format == FORMAT_JSON) {
+	if (o->format == FORMAT_JSON && jsonl) {
+		jv line = jv_dump_string(out, 0);
+		printf("%s\n", jv_string_value(line));
+		jv_free(line);
+	} else if (o->format == FORMAT_JSON) {
 		rv_print_json(stdout, out);
-	} else if (o.format == FORMAT_MARKDOWN) {
-		rv_report_markdown(stdout, out, o.explain);
+	} else if (o->format == FORMAT_MARKDOWN) {
+		rv_report_markdown(stdout, out, o->explain);
 		jv_free(out);
-	} else if (o.format == FORMAT_HTML) {
-		rv_report_html(stdout, out, doc, o.explain);
+	} else if (o->format == FORMAT_HTML) {
+		rv_report_html(stdout, out, doc, o->explain);
 		jv_free(out);
 	} else {
 		text_header(out);
@@ -582,17 +608,16 @@ int rv_cmd_triage(int argc, char **argv)
 		rv_report_findings_summary(stdout, findings);
 		if (jv_array_length(jv_copy(findings))) {
 			printf("\n");
-			rv_report_findings_ex(stdout, findings, o.explain);
+			rv_report_findings_ex(stdout, findings, o->explain);
 		}
 		jv_free(out);
 	}
 	jv_free(findings);
 	fflush(stdout);
 	jv_free(doc);
-	rv_ruleset_destroy(rs);
 	if (errors)
-		fprintf(stderr, "%s: %d rule error%s: the analysis is incomplete\n", prog,
-			errors, errors > 1 ? "s" : "");
+		fprintf(stderr, "%s: %s: %d rule error%s: the analysis is incomplete\n", prog,
+			source, errors, errors > 1 ? "s" : "");
 	// Sections that did not decode: say so on stderr too (rule errors, an
 	// unreadable dump or facts file and missing debug info, which explains
 	// the errors it causes, had their own lines).
@@ -603,6 +628,67 @@ int rv_cmd_triage(int argc, char **argv)
 	if (failing)
 		return RV_EXIT_FINDINGS;
 	return incomplete || !complete ? RV_EXIT_UNANALYSABLE : RV_EXIT_ANALYSED;
+}
+
+/** The worse of two triage exit statuses: findings, then could not analyse, then clean. */
+static int worse(int a, int b)
+{
+	static const int rank[] = {
+		[RV_EXIT_ANALYSED] = 0, [RV_EXIT_UNANALYSABLE] = 1, [RV_EXIT_FINDINGS] = 2,
+	};
+	return rank[b] > rank[a] ? b : a;
+}
+
+int rv_cmd_triage(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int rc = parse(argc, argv, "jeFRBADPO", rv_usage_triage, &o);
+	if (rc >= 0)
+		return rc;
+	int nargs = argc - optind;
+	if (o.facts ? nargs != 0 : nargs < 1)
+		return rv_usage_error(rv_usage_triage, "%s", o.facts ? "--facts takes no DUMP" :
+				      "expected DUMP... (or --facts FILE)");
+	if (nargs > 1 && o.format == FORMAT_HTML)
+		return rv_usage_error(rv_usage_triage, "--format html makes one page: give one DUMP");
+
+	struct rv_ruleset *rs = rv_ruleset_load_default(o.rules, o.nrules, o.no_builtin);
+	if (!rs) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return RV_EXIT_UNANALYSABLE;
+	}
+	for (size_t i = 0; i < o.nparams; i++) {
+		if (!rv_ruleset_set_param(rs, o.params[i])) {
+			print_problems(stderr, rs, "raidvirt: rules: ");
+			rv_ruleset_destroy(rs);
+			return rv_usage_error(rv_usage_triage, "bad --param '%s'", o.params[i]);
+		}
+	}
+	bool rules_incomplete = print_problems(stderr, rs, "raidvirt: rules: ");
+	if (!rv_ruleset_count(rs))
+		fprintf(stderr, "%s: no rules loaded: nothing to check\n", prog);
+	if (o.facts) {
+		rc = triage_one(&o, rs, o.facts, rules_incomplete, false);
+		rv_ruleset_destroy(rs);
+		return rc;
+	}
+	// Several dumps: one document each (JSON lines), the debug info of each
+	// kernel loaded once (keyed by build id), the worst exit status.
+	o.kopts.cache = nargs > 1 ? rv_debug_cache_new() : NULL;
+	rc = RV_EXIT_ANALYSED;
+	for (int i = optind; i < argc; i++) {
+		if (i > optind && o.format != FORMAT_JSON)
+			printf("\n");
+		rc = worse(rc, triage_one(&o, rs, argv[i], rules_incomplete, nargs > 1));
+	}
+	if (getenv("RAIDVIRT_CACHE_STATS")) {
+		unsigned int hits, misses;
+		rv_debug_cache_stats(o.kopts.cache, &hits, &misses);
+		fprintf(stderr, "%s: debug info cache: %u hits, %u misses\n", prog, hits, misses);
+	}
+	rv_debug_cache_free(o.kopts.cache);
+	rv_ruleset_destroy(rs);
+	return rc;
 }
 
 // ---- rules lint / list ----

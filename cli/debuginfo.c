@@ -15,6 +15,7 @@
 #include <libelf.h>
 
 #include "debuginfo.h"
+#include "dwarf_types.h"
 #include "modfind.h"
 #include "rv_file.h"
 
@@ -137,30 +138,6 @@ void rv_debuginfo_free(struct rv_debuginfo *di)
 }
 
 // ---- ELF helpers ----
-
-// The NT_GNU_BUILD_ID of an ELF file as hex (buf >= 2*64+1), or "".
-static void elf_build_id(Elf *elf, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		Elf_Data *data = elf_getdata(scn, NULL);
-		size_t off = 0, name_off, desc_off;
-		GElf_Nhdr nh;
-		while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-			    memcmp((char *)data->d_buf + name_off, "GNU", 4))
-				continue;
-			const unsigned char *d = (unsigned char *)data->d_buf + desc_off;
-			size_t n = 0;
-			for (size_t i = 0; i < nh.n_descsz && n + 3 <= size; i++)
-				n += (size_t)snprintf(buf + n, size - n, "%02x", d[i]);
-			return;
-		}
-	}
-}
 
 // ---- vmlinux symbols ----
 
@@ -394,7 +371,7 @@ static struct rv_error *check_vmlinux(struct rv_debuginfo *di, const char *path)
 				       "%s has no DWARF debug info (.debug_info): not a debug vmlinux",
 				       path);
 	char id[129];
-	elf_build_id(di->elf, id, sizeof(id));
+	rv_elf_build_id(di->elf, id, sizeof(id));
 	if (di->build_id && id[0] && strcmp(id, di->build_id))
 		return rv_error_format(RV_ERR_NODEBUG,
 				       "%s does not match the dump: build id %s, the dump's kernel has %s",

@@ -10,7 +10,9 @@
 #include "debuginfo.h"
 #include "dumpfile.h"
 #include "dwarf_types.h"
+#include "facts.h"
 #include "kallsyms.h"
+#include "kmodule.h"
 #include "symtab.h"
 #include "target_kdump.h"
 #include "type_source.h"
@@ -28,8 +30,32 @@ struct module_symbol {
 	bool func;		// a function (its text)
 };
 
+/** One kernel's debug info in a struct rv_debug_cache. */
+struct cache_entry {
+	char *build_id, *release;
+	struct rv_debuginfo *di;
+	const char *vmlinux_path;	// owned by di
+	struct rv_dwarf *files[MAX_DEBUG_FILES];
+	char *file_module[MAX_DEBUG_FILES];
+	size_t nfiles;
+	bool in_use;			// lent to an open target
+};
+
+#define MAX_CACHED_KERNELS 16
+
+struct rv_debug_cache {
+	struct cache_entry e[MAX_CACHED_KERNELS];
+	size_t n;
+	unsigned int hits, misses;
+};
+
 struct kdump_priv {
 	struct rv_dumpfile *dump;
+	// the debug info came from / goes back to this cache entry, or is
+	// given to the cache under this build id when the target closes
+	struct rv_debug_cache *cache;
+	struct cache_entry *cached;
+	char *cache_id;
 	struct rv_debuginfo *di;
 	rv_progress_fn progress;
 	const char *vmlinux_path;
@@ -112,35 +138,6 @@ static void module_name_normalize(const char *in, char *out, size_t size)
 	for (char *c = out; *c; c++)
 		if (*c == '-')
 			*c = '_';
-}
-
-typedef struct rv_error *(*module_fn)(struct rv_target *t, rv_addr_t mod,
-				      const char *name, void *arg, bool *stop);
-
-// Walk the `modules` list (bounded, cycle-safe), calling @p fn per module.
-static struct rv_error *for_each_module(struct rv_target *t, module_fn fn, void *arg)
-{
-	rv_addr_t head, node;
-	struct rv_error *err = rv_symbol(t, "modules", &head);
-	if (err)
-		return err;
-	struct rv_list_iter it;
-	rv_list_iter_init(&it, t, head);
-	while (!(err = rv_list_iter_next(&it, &node)) && node) {
-		rv_addr_t mod;
-		char name[64];
-		err = rv_container_of(t, node, "struct module", "list", &mod);
-		if (!err)
-			err = rv_read_member_str(t, mod, "struct module", "name", name,
-						 sizeof(name));
-		if (err)
-			return rv_error_wrap(err, "modules list");
-		bool stop = false;
-		err = fn(t, mod, name, arg, &stop);
-		if (err || stop)
-			return err;
-	}
-	return err ? rv_error_wrap(err, "modules list") : NULL;
 }
 
 struct find_module_arg {
@@ -285,7 +282,7 @@ static struct rv_error *load_module_symbols(struct rv_target *t)
 	struct kdump_priv *p = priv(t);
 	if (!p->modsyms_loaded) {
 		p->modsyms_loaded = true;	// once, even if a module fails
-		struct rv_error *err = for_each_module(t, load_module_symbols_cb, NULL);
+		struct rv_error *err = rv_module_for_each(t, load_module_symbols_cb, NULL);
 		if (err && err->code == RV_ERR_NOMEM)
 			return err;
 		// A module with unreadable kallsyms loses its symbols only.
@@ -476,7 +473,7 @@ static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *mod
 	if (p->btf && rv_btf_has_module(p->btf, name))
 		return NULL;
 	struct find_module_arg a = { .want = name };
-	struct rv_error *err = for_each_module(t, find_module_cb, &a);
+	struct rv_error *err = rv_module_for_each(t, find_module_cb, &a);
 	if (err)
 		return err;
 	if (!a.found)
@@ -577,6 +574,7 @@ static struct rv_error *open_dwarf(struct rv_target *t, struct kdump_priv *p)
 	p->source = (struct rv_type_source){ &rv_dwarf_source_ops, &p->types };
 	t->types_from = "dwarf";
 	t->symbols_from = "vmlinux";
+	rv_dwarf_build_id(p->files[0], t->debug_build_id, sizeof(t->debug_build_id));
 	return NULL;
 }
 
@@ -645,6 +643,103 @@ static void debug_package_hint(const char *release, const char *build_id,
 			 "VMCOREINFO has no BUILD-ID, v5.9+)");
 }
 
+/**
+ * Open @p p's types from the cache entry of @p build_id and the dump's
+ * release: false when there is none (or it is lent out), else true and in
+ * *ret the result of checking the dump against it (KASLR offset, _stext).
+ */
+static bool open_cached(struct rv_target *t, struct kdump_priv *p,
+			struct rv_debug_cache *c, const char *build_id, struct rv_error **ret)
+{
+	const char *release = rv_dumpfile_release(p->dump);
+	struct cache_entry *e = NULL;
+	for (size_t i = 0; i < c->n && !e; i++)
+		if (!c->e[i].in_use && !strcmp(c->e[i].build_id, build_id) &&
+		    !strcmp(c->e[i].release, release))
+			e = &c->e[i];
+	if (!e) {
+		c->misses++;
+		return false;
+	}
+	c->hits++;
+	e->in_use = true;
+	p->cached = e;
+	p->di = e->di;
+	p->vmlinux_path = e->vmlinux_path;
+	memcpy(p->files, e->files, sizeof(p->files));
+	memcpy(p->file_module, e->file_module, sizeof(p->file_module));
+	p->types.files = p->files;
+	p->types.nfiles = e->nfiles;
+	if ((*ret = kaslr_offset(p)))
+		return true;
+	for (size_t i = 0; i < e->nfiles; i++)
+		rv_dwarf_set_progress(p->files[i], p->progress);
+	p->source = (struct rv_type_source){ &rv_dwarf_source_ops, &p->types };
+	t->types_from = "dwarf";
+	t->symbols_from = "vmlinux";
+	rv_dwarf_build_id(p->files[0], t->debug_build_id, sizeof(t->debug_build_id));
+	*ret = NULL;
+	return true;
+}
+
+/**
+ * On close: give @p p's debug info back to its cache entry (with the module
+ * files this dump added), or to a new entry. Returns true when the cache
+ * took it (the caller must not free it).
+ */
+static bool cache_keep(struct kdump_priv *p)
+{
+	struct cache_entry *e = p->cached;
+	if (!e && p->cache && p->cache_id && p->vmlinux_path && !p->btf &&
+	    p->cache->n < MAX_CACHED_KERNELS) {
+		char *release = strdup(rv_dumpfile_release(p->dump));
+		if (release) {
+			e = &p->cache->e[p->cache->n++];
+			*e = (struct cache_entry){ .build_id = p->cache_id, .release = release,
+						   .di = p->di, .vmlinux_path = p->vmlinux_path };
+			p->cache_id = NULL;
+		}
+	}
+	if (!e)
+		return false;
+	memcpy(e->files, p->files, sizeof(e->files));
+	memcpy(e->file_module, p->file_module, sizeof(e->file_module));
+	e->nfiles = p->types.nfiles;
+	e->in_use = false;
+	for (size_t i = 0; i < e->nfiles; i++)
+		rv_dwarf_set_progress(e->files[i], NULL);
+	return true;
+}
+
+struct rv_debug_cache *rv_debug_cache_new(void)
+{
+	return calloc(1, sizeof(struct rv_debug_cache));
+}
+
+void rv_debug_cache_free(struct rv_debug_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		struct cache_entry *e = &c->e[i];
+		for (size_t j = 0; j < MAX_DEBUG_FILES; j++) {
+			rv_dwarf_close(e->files[j]);
+			free(e->file_module[j]);
+		}
+		rv_debuginfo_free(e->di);
+		free(e->build_id);
+		free(e->release);
+	}
+	free(c);
+}
+
+void rv_debug_cache_stats(const struct rv_debug_cache *c, unsigned int *hits,
+			  unsigned int *misses)
+{
+	*hits = c ? c->hits : 0;
+	*misses = c ? c->misses : 0;
+}
+
 static struct rv_error *open_priv(struct rv_target *t, struct kdump_priv *p,
 				  const char *dump, const struct rv_kdump_opts *opts)
 {
@@ -655,6 +750,15 @@ static struct rv_error *open_priv(struct rv_target *t, struct kdump_priv *p,
 	char *build_id = NULL;
 	err = rv_dumpfile_vmcoreinfo(p->dump, "BUILD-ID", &build_id);
 	rv_error_destroy(err);	// optional (v5.9+)
+	// A kernel whose debug info an earlier dump of the run loaded.
+	if (opts->cache && build_id && opts->types != RV_TYPES_BTF) {
+		if (open_cached(t, p, opts->cache, build_id, &err)) {
+			free(build_id);
+			return err;
+		}
+		p->cache = opts->cache;
+		p->cache_id = strdup(build_id);	// NULL: not kept, no harm
+	}
 	err = rv_debuginfo_new(&opts->debuginfo, rv_dumpfile_release(p->dump), build_id,
 			       &p->di);
 	if (err) {
@@ -703,10 +807,15 @@ static void free_priv(struct kdump_priv *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < MAX_DEBUG_FILES; i++) {
-		rv_dwarf_close(p->files[i]);
-		free(p->file_module[i]);
+	if (cache_keep(p)) {
+		p->di = NULL;
+	} else {
+		for (size_t i = 0; i < MAX_DEBUG_FILES; i++) {
+			rv_dwarf_close(p->files[i]);
+			free(p->file_module[i]);
+		}
 	}
+	free(p->cache_id);
 	for (size_t i = 0; i < p->nmodsyms; i++)
 		free(p->modsyms[i].name);
 	free(p->modsyms);
@@ -792,6 +901,14 @@ jv rv_facts_salvaged(jv doc, const char *dump)
 		jv_free(sec);
 		sec = jv_object();
 	}
+	// The identity keys of a readable dump, where VMCOREINFO has them.
+	jv vi = jv_object_get(jv_copy(got), jv_string("vmcoreinfo"));
+	const char *id = rv_jv_str(vi, "build_id");
+	if (id && strspn(id, "0123456789abcdef") == strlen(id) && *id) {
+		sec = rv_jv_set(sec, "build_id", jv_string(id));
+		sec = rv_jv_set(sec, "build_id_from", jv_string("vmcoreinfo"));
+	}
+	jv_free(vi);
 	jv_object_foreach(got, k, v)
 		sec = jv_object_set(sec, k, v);
 	jv_free(got);

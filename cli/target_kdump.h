@@ -28,8 +28,25 @@ enum rv_types_mode {
 /** Parse "auto", "dwarf" or "btf". */
 bool rv_types_mode_parse(const char *s, enum rv_types_mode *ret);
 
+/**
+ * Debug info kept across the dumps of one run (`raidvirt triage DUMP...`):
+ * the vmlinux (its ELF symbol table and checks) and the DWARF of it and of
+ * the module debug files, with the type index built so far, keyed by the
+ * dumps' build id (VMCOREINFO BUILD-ID) and release. A dump of a kernel
+ * seen before opens with them instead of finding and indexing them again.
+ * Only DWARF is kept (BTF is each dump's own); dumps without a BUILD-ID
+ * are opened afresh.
+ */
+struct rv_debug_cache;
+struct rv_debug_cache *rv_debug_cache_new(void);
+void rv_debug_cache_free(struct rv_debug_cache *c);
+/** Opens that found their kernel's debug info in @p c, and those that did not. */
+void rv_debug_cache_stats(const struct rv_debug_cache *c, unsigned int *hits,
+			  unsigned int *misses);
+
 struct rv_kdump_opts {
 	struct rv_debuginfo_opts debuginfo;
+	struct rv_debug_cache *cache;	/**< NULL: nothing kept across opens */
 	rv_progress_fn progress;	/**< slow steps, or NULL */
 	/** --types; auto says on stderr, in one line, when it takes BTF */
 	enum rv_types_mode types;

@@ -7,6 +7,7 @@
 // No decoding happens here: each command builds a target over crash, asks
 // lib/ for a facts section, and prints it as text (or JSON with -j).
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,44 @@
 #include "sections.h"
 #include "target_crash.h"
 
-// Parse the common options; returns false (after usage) on a bad option.
-static bool parse_opts(const char *optstring, bool *json,
+/**
+ * A usage error: one line, "CMD: MESSAGE (see "help CMD")", as the CLI's
+ * "raidvirt: MESSAGE (see 'raidvirt CMD --help')" (crash's cmd_usage()
+ * prints the whole synopsis block instead).
+ */
+__attribute__((format(printf, 1, 2)))
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(fp, "%s: ", pc->curcmd);
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fprintf(fp, " (see \"help %s\")\n", pc->curcmd);
+}
+
+/** The arguments from args[@p from] on, quoted for a message. */
+static const char *rest_of_args(int from, char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int i = from; i < argcnt && n + 1 < size; i++) {
+		int w = snprintf(buf + n, size - n, "%s%s", i > from ? " " : "", args[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	return buf;
+}
+
+// Parse the common options; returns false (after one line) on a bad option
+// or more than @p max_args arguments (0 or 1).
+static bool parse_opts(const char *optstring, int max_args, bool *json,
 		       struct rv_report_opts *o)
 {
-	int c, argerrs = 0;
+	int c;
 	optind = 0;	// crash commands share getopt state
+	opterr = 0;	// the message is ours, one line
 	while ((c = getopt(argcnt, args, optstring)) != EOF) {
 		switch (c) {
 		case 'j':
@@ -47,12 +80,17 @@ static bool parse_opts(const char *optstring, bool *json,
 			o->requests = true;
 			break;
 		default:
-			argerrs++;
-			break;
+			if (optopt)
+				usage_error("unknown option '-%c'", optopt);
+			else
+				usage_error("unknown option '%s'", args[optind - 1]);
+			return false;
 		}
 	}
-	if (argerrs || argcnt - optind > 1) {
-		cmd_usage(pc->curcmd, SYNOPSIS);
+	if (argcnt - optind > max_args) {
+		char buf[256];
+		usage_error(max_args ? "expected one argument at most, got '%s'" :
+			    "takes no argument, got '%s'", rest_of_args(optind, buf, sizeof(buf)));
 		return false;
 	}
 	return true;
@@ -107,13 +145,9 @@ static void cmd_section(void)
 	snprintf(optstring, sizeof(optstring), "j%s", s->options);
 	bool json = false;
 	struct rv_report_opts o = { 0 };
-	if (!parse_opts(optstring, &json, &o))
+	if (!parse_opts(optstring, s->select ? 1 : 0, &json, &o))
 		return;
 	const char *select = optind < argcnt ? args[optind] : NULL;
-	if (select && !s->select) {
-		cmd_usage(pc->curcmd, SYNOPSIS);
-		return;
-	}
 
 	struct rv_target *t = session_target();
 	if (!t)
@@ -131,12 +165,8 @@ static void cmd_raidvirt(void)
 {
 	bool json = false;
 	struct rv_report_opts o = { 0 };
-	if (!parse_opts("jbwcv", &json, &o))
+	if (!parse_opts("jbwcv", 0, &json, &o))
 		return;
-	if (optind < argcnt) {
-		cmd_usage(pc->curcmd, SYNOPSIS);
-		return;
-	}
 	struct rv_target *t = session_target();
 	if (!t)
 		return;

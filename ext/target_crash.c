@@ -57,12 +57,17 @@ static struct rv_dwarf *dwarf_file(const char *path)
 	return dw;
 }
 
+// The vmlinux crash took its debug info from.
+static const char *crash_vmlinux(void)
+{
+	return pc->namelist_debug ? pc->namelist_debug :
+	       pc->debuginfo_file ? pc->debuginfo_file : pc->namelist;
+}
+
 // vmlinux first, then every module whose debug info crash has loaded.
 static bool dwarf_types(struct rv_types *ts, struct rv_dwarf **buf, size_t n)
 {
-	const char *vmlinux = pc->namelist_debug ? pc->namelist_debug :
-			      pc->debuginfo_file ? pc->debuginfo_file :
-			      pc->namelist;
+	const char *vmlinux = crash_vmlinux();
 	if (!vmlinux || !(buf[0] = dwarf_file(vmlinux)))
 		return false;
 	size_t k = 1;
@@ -433,6 +438,9 @@ struct rv_error *rv_crash_target_init(struct rv_target *t)
 	// crash's vmlinux: its DWARF (libdw, gdb as fallback) and symbol table.
 	t->types_from = "dwarf";
 	t->symbols_from = "vmlinux";
+	struct rv_dwarf *dw = crash_vmlinux() ? dwarf_file(crash_vmlinux()) : NULL;
+	if (dw)
+		rv_dwarf_build_id(dw, t->debug_build_id, sizeof(t->debug_build_id));
 	return err;
 }
 

@@ -402,40 +402,6 @@ struct rv_error *rv_blk_device_disk(struct rv_target *t, rv_addr_t dev,
 	return err;
 }
 
-struct rv_error *rv_module_taint(struct rv_target *t, rv_addr_t mod,
-				 char *buf, size_t size)
-{
-	uint64_t taints;
-	size_t n = 0;
-	buf[0] = '\0';
-	struct rv_error *err = rv_read_member(t, mod, "struct module", "taints",
-					      &taints);
-	if (err)
-		return err;
-	// The letters are the kernel's own table (kernel/panic.c taint_flags[],
-	// struct taint_flag since v4.10, 7fd8329ba502).
-	rv_addr_t table;
-	uint64_t esz;
-	if ((err = rv_symbol(t, "taint_flags", &table)) ||
-	    (err = rv_type_size(t, "struct taint_flag", &esz)))
-		return err;
-	for (int bit = 0; bit < 32 && n + 1 < size; bit++) {
-		if (!(taints & (UINT64_C(1) << bit)))
-			continue;
-		uint64_t c;
-		err = rv_read_member(t, table + bit * esz, "struct taint_flag",
-				     "c_true", &c);
-		if (err)
-			return err;
-		if (c < 'A' || c > 'Z')
-			return rv_error_format(RV_ERR_CORRUPT,
-					       "taint_flags[%d] is not a letter", bit);
-		buf[n++] = (char)c;
-	}
-	buf[n] = '\0';
-	return NULL;
-}
-
 /**
  * disk.device: the disk's parent device (the virtio device, ...), its
  * driver and the module that owns the driver, with the module's taint.

@@ -19,10 +19,6 @@
 struct rv_error *rv_blk_device_disk(struct rv_target *t, rv_addr_t dev,
 				    rv_addr_t *disk, char *name, size_t size);
 
-/** The taint letters of a struct module ("OE"), from the kernel's table. */
-struct rv_error *rv_module_taint(struct rv_target *t, rv_addr_t mod,
-				 char *buf, size_t size);
-
 /**
  * What the live slab object holding @p addr (@p si: its rv_slab_identify())
  * is for the block layer: {type: "request_queue" | "blk_mq_hw_ctx", addr,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Section "dump": what kernel was dumped, its CPUs, uptime and panic state.
+// Section "dump": what kernel was dumped (release, build id, taint, modules),
+// its CPUs, clock, uptime and panic state.
 //
 // Only vmlinux symbols are used (no module debuginfo). The section holds no
 // file names and nothing about the backend, so crash and the CLI produce the
@@ -9,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bitmap.h"
 #include "facts.h"
 #include "kernel_log.h"
+#include "kmodule.h"
 #include "panic_context.h"
 
 // include/linux/panic.h: panic_cpu when no CPU has entered panic() or
@@ -312,11 +315,13 @@ static int crash_notes_filled(struct rv_target *t, int nr, struct rv_error **err
 }
 
 /**
- * The CRASHTIME=<seconds> line crash_save_vmcoreinfo() appends to
- * vmcoreinfo_data (kernel/crash_core.c) in __crash_kexec(): 0 when absent,
- * -1 when vmcoreinfo_data cannot be read.
+ * The kernel's own VMCOREINFO text, vmcoreinfo_data / vmcoreinfo_size
+ * (kernel/crash_core.c; the dump file's VMCOREINFO note is a copy of it),
+ * malloc'd and NUL-terminated: "" when the kernel has none filled in, NULL
+ * with *err when it cannot be read (RV_ERR_LOOKUP: no such symbols, a kernel
+ * built without kdump support).
  */
-static int64_t vmcoreinfo_crashtime(struct rv_target *t, struct rv_error **err)
+static char *vmcoreinfo_text(struct rv_target *t, struct rv_error **err)
 {
 	rv_addr_t sym_data, sym_size;
 	uint64_t data, size;
@@ -328,34 +333,49 @@ static int64_t vmcoreinfo_crashtime(struct rv_target *t, struct rv_error **err)
 	if (!*err)
 		*err = rv_read_u64(t, sym_size, &size);
 	if (*err)
-		return -1;
-	if (!data || !size)
-		return 0;
+		return NULL;
+	if (!data)
+		size = 0;
 	if (size > MAX_VMCOREINFO)
 		size = MAX_VMCOREINFO;
 	char *buf = calloc(1, size + 1);
 	if (!buf) {
 		*err = &rv_enomem;
-		return -1;
+		return NULL;
 	}
-	if ((*err = rv_read(t, data, buf, size))) {
+	if (size && (*err = rv_read(t, data, buf, size))) {
 		free(buf);
-		return -1;
+		return NULL;
 	}
-	int64_t when = 0;
-	for (char *line = buf; line && *line;) {
-		if (!strncmp(line, "CRASHTIME=", 10)) {
-			when = strtoll(line + 10, NULL, 10);
-			if (when <= 0)
-				when = 1;
-			break;
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
+	return buf;
+}
+
+/** The value of the first "KEY=value" line of @p text, malloc'd, or NULL. */
+static char *vmcoreinfo_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *line = text; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		if (len > klen && !strncmp(line, key, klen) && line[klen] == '=')
+			return strndup(line + klen + 1, len - klen - 1);
+		line = end ? end + 1 : NULL;
 	}
-	free(buf);
-	return when;
+	return NULL;
+}
+
+/**
+ * The CRASHTIME=<seconds> line crash_save_vmcoreinfo() appends to
+ * vmcoreinfo_data in __crash_kexec(): 0 when absent.
+ */
+static int64_t vmcoreinfo_crashtime(const char *text)
+{
+	char *v = vmcoreinfo_value(text, "CRASHTIME");
+	if (!v)
+		return 0;
+	int64_t when = strtoll(v, NULL, 10);
+	free(v);
+	return when > 0 ? when : 1;
 }
 
 /**
@@ -363,7 +383,8 @@ static int64_t vmcoreinfo_crashtime(struct rv_target *t, struct rv_error **err)
  * from the dump file's notes (target helper rv_dump_file()) and the kernel's
  * own traces of a crash. docs/facts-dump.md has the signals per method.
  */
-static jv provenance_facts(struct rv_target *t, bool panicked)
+static jv provenance_facts(struct rv_target *t, bool panicked, int64_t crashtime,
+			   struct rv_error *vi_err)
 {
 	jv p = jv_object(), ev = jv_array(), errors = jv_array();
 	struct rv_dump_file f;
@@ -417,7 +438,7 @@ static jv provenance_facts(struct rv_target *t, bool panicked)
 		ev = evidence(ev, "crash-notes", jv_string_fmt(
 			"%d CPU(s) saved their registers into crash_notes (crash_save_cpu: "
 			"the kernel entered a kdump kernel)", filled));
-	int64_t crashtime = vmcoreinfo_crashtime(t, &err);
+	err = vi_err;
 	if (err && err->code == RV_ERR_LOOKUP) {
 		ev = evidence(ev, "no-vmcoreinfo-data", jv_string_fmt(
 			"the kernel has no in-memory VMCOREINFO (%s): no CRASHTIME to read", err->msg));
@@ -458,20 +479,261 @@ static jv provenance_facts(struct rv_target *t, bool panicked)
 	return p;
 }
 
+// ---- identity: build id, wall clock, taint, modules ----
+
+// include/linux/buildid.h: BUILD_ID_SIZE_MAX, the longest build id note.
+#define BUILD_ID_MAX 20
+// The kernel's .notes section is a few notes of a few dozen bytes.
+#define MAX_NOTES 4096
+
+static bool is_build_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n % 2 || n > 2 * BUILD_ID_MAX)
+		return false;
+	return strspn(s, "0123456789abcdef") == n;
+}
+
+/**
+ * The NT_GNU_BUILD_ID note among the kernel's own ELF notes, which the
+ * linker script keeps in memory between __start_notes and __stop_notes
+ * (include/asm-generic/vmlinux.lds.h NOTES). malloc'd hex, NULL if none.
+ */
+static char *notes_build_id(struct rv_target *t, struct rv_error **err)
+{
+	rv_addr_t start, stop;
+	*err = rv_symbol(t, "__start_notes", &start);
+	if (!*err)
+		*err = rv_symbol(t, "__stop_notes", &stop);
+	if (*err)
+		return NULL;
+	if (stop <= start || stop - start > MAX_NOTES) {
+		*err = rv_error_format(RV_ERR_CORRUPT, "__start_notes %#" PRIx64
+				       " .. __stop_notes %#" PRIx64 " is implausible", start, stop);
+		return NULL;
+	}
+	size_t len = stop - start;
+	unsigned char *buf = malloc(len);
+	if (!buf) {
+		*err = &rv_enomem;
+		return NULL;
+	}
+	if ((*err = rv_read(t, start, buf, len))) {
+		free(buf);
+		return NULL;
+	}
+	char *id = NULL;
+	// Elf64_Nhdr {namesz, descsz, type}, name and desc each padded to 4.
+	for (size_t off = 0; off + 12 <= len && !id;) {
+		uint32_t namesz, descsz, type;
+		memcpy(&namesz, buf + off, 4);
+		memcpy(&descsz, buf + off + 4, 4);
+		memcpy(&type, buf + off + 8, 4);
+		size_t name = off + 12, desc = name + ((namesz + 3u) & ~3u);
+		size_t next = desc + ((descsz + 3u) & ~3u);
+		if (namesz > len || descsz > len || next > len)
+			break;
+		if (type == 3 /* NT_GNU_BUILD_ID */ && namesz == 4 &&
+		    !memcmp(buf + name, "GNU", 4) && descsz && descsz <= BUILD_ID_MAX) {
+			id = malloc(2 * descsz + 1);
+			for (uint32_t i = 0; id && i < descsz; i++)
+				sprintf(id + 2 * i, "%02x", buf[desc + i]);
+		}
+		off = next;
+	}
+	free(buf);
+	return id;
+}
+
+/**
+ * dump.build_id: VMCOREINFO BUILD-ID (v5.9, 0935288c6e00), else the kernel's
+ * build id note; checked against the build id of the debug vmlinux the
+ * layouts come from (t->debug_build_id, "" with BTF).
+ */
+static jv build_id_facts(struct rv_target *t, jv sec, const char *vmcoreinfo)
+{
+	const char *from = "vmcoreinfo";
+	char *id = vmcoreinfo ? vmcoreinfo_value(vmcoreinfo, "BUILD-ID") : NULL;
+	struct rv_error *err = NULL;
+	if (!id) {
+		from = "notes";
+		id = notes_build_id(t, &err);
+	}
+	if (!id) {
+		sec = rv_jv_set(sec, "build_id", jv_null());
+		if (err && err->code == RV_ERR_LOOKUP)
+			rv_error_destroy(err);	// neither source: an old or odd kernel
+		else if (err)
+			sec = rv_jv_set_error(sec, rv_error_wrap(err, "kernel build id note"));
+		return sec;
+	}
+	rv_error_destroy(err);
+	if (!is_build_id(id)) {
+		sec = rv_jv_set(sec, "build_id", jv_null());
+		sec = rv_jv_set_error(sec, rv_error_format(RV_ERR_CORRUPT,
+				"VMCOREINFO BUILD-ID '%.80s' is not a build id", id));
+		free(id);
+		return sec;
+	}
+	sec = rv_jv_set(sec, "build_id", jv_string(id));
+	sec = rv_jv_set(sec, "build_id_from", jv_string(from));
+	if (t->debug_build_id[0] && strcmp(t->debug_build_id, id))
+		sec = rv_jv_set_error(sec, rv_error_format(RV_ERR_NODEBUG,
+				"the debug vmlinux has build id %s, the dumped kernel %s: "
+				"layouts may be wrong", t->debug_build_id, id));
+	free(id);
+	return sec;
+}
+
+/** "2026-12-02T02:11:07Z" */
+static jv utc_string(int64_t seconds)
+{
+	time_t when = (time_t)seconds;
+	struct tm tm;
+	char buf[64];
+	if (!gmtime_r(&when, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return jv_null();
+	return jv_string(buf);
+}
+
+/**
+ * dump.time: the kernel's wall clock when the dump was taken, and the crash
+ * time when a kdump kernel recorded one. The wall clock is
+ * shadow_timekeeper.xtime_sec (kernel/time/timekeeping.c, v3.10,
+ * 48cdc135d4b4): timekeeping_advance() updates it, then copies it whole into
+ * tk_core.timekeeper, whose anonymous container type has no name to ask the
+ * debug info about.
+ */
+static jv clock_facts(struct rv_target *t, int64_t crashtime)
+{
+	jv time = jv_object();
+	rv_addr_t tk;
+	int64_t xtime;
+	struct rv_error *err = rv_symbol(t, "shadow_timekeeper", &tk);
+	if (!err)
+		err = rv_read_member_s(t, tk, "struct timekeeper", "xtime_sec", &xtime);
+	if (err) {
+		time = rv_jv_set(time, "xtime_sec", jv_null());
+		time = rv_jv_set(time, "date", jv_null());
+		time = rv_jv_set_error(time, rv_error_wrap(err, "shadow_timekeeper"));
+	} else {
+		time = rv_jv_set(time, "xtime_sec", rv_jv_s64(xtime));
+		time = rv_jv_set(time, "date", utc_string(xtime));
+	}
+	time = rv_jv_set(time, "crashtime", crashtime > 0 ? rv_jv_s64(crashtime) : jv_null());
+	return rv_jv_set(time, "crash_date", crashtime > 0 ? utc_string(crashtime) : jv_null());
+}
+
+struct taint_arg {
+	jv flags;
+	bool has_desc;
+};
+
+/**
+ * dump.taint = {tainted_mask, letters, flags: [{bit, letter, name?}]}: the
+ * set bits of tainted_mask (kernel/panic.c) with the letters of the
+ * kernel's taint_flags[] table; `name` from taint_flags[].desc where the
+ * kernel's struct taint_flag has that member (Debian 13's 6.12 has, 6.1 has
+ * not; asked of the debug info, no name table compiled in).
+ */
+static jv taint_facts(struct rv_target *t)
+{
+	jv taint = jv_object();
+	rv_addr_t sym;
+	uint64_t mask;
+	struct rv_error *err = rv_symbol(t, "tainted_mask", &sym);
+	if (!err)
+		err = rv_read_u64(t, sym, &mask);
+	if (err)
+		return rv_jv_set_error(taint, rv_error_wrap(err, "tainted_mask"));
+	taint = rv_jv_set(taint, "tainted_mask", rv_jv_u64(mask));
+	char letters[65];
+	if ((err = rv_taint_letters(t, mask, letters, sizeof(letters)))) {
+		taint = rv_jv_set(taint, "letters", jv_null());
+		return rv_jv_set_error(taint, rv_error_wrap(err, "taint_flags"));
+	}
+	taint = rv_jv_set(taint, "letters", jv_string(letters));
+	jv flags = jv_array();
+	rv_addr_t table = 0;
+	uint64_t esz = 0;
+	bool desc = rv_member_exists(t, "struct taint_flag", "desc");
+	if (mask && desc) {
+		err = rv_symbol(t, "taint_flags", &table);
+		if (!err)
+			err = rv_type_size(t, "struct taint_flag", &esz);
+		if (err) {
+			taint = rv_jv_set_error(taint, rv_error_wrap(err, "taint_flags"));
+			desc = false;
+		}
+	}
+	for (int bit = 0, i = 0; bit < 64; bit++) {
+		if (!(mask & (UINT64_C(1) << bit)))
+			continue;
+		jv f = rv_jv_set(jv_object(), "bit", jv_number(bit));
+		f = rv_jv_set(f, "letter", jv_string_fmt("%c", letters[i++]));
+		char name[64];
+		if (desc)
+			rv_jv_put_str(t, &f, table + bit * esz, "struct taint_flag", "desc",
+				      "name", name, sizeof(name));
+		flags = jv_array_append(flags, f);
+	}
+	return rv_jv_set(taint, "flags", flags);
+}
+
+static struct rv_error *module_cb(struct rv_target *t, rv_addr_t mod,
+				  const char *name, void *arg, bool *stop)
+{
+	jv *list = arg;
+	jv m = rv_jv_set(jv_object(), "name", jv_string(name));
+	m = rv_jv_set(m, "addr", rv_jv_addr(mod));
+	rv_addr_t base;
+	uint64_t size;
+	struct rv_error *err = rv_module_extent(t, mod, &base, &size);
+	if (err) {
+		m = rv_jv_set_error(m, err);
+	} else {
+		m = rv_jv_set(m, "base", rv_jv_addr(base));
+		m = rv_jv_set(m, "size", rv_jv_u64(size));
+	}
+	char taint[65];
+	err = rv_module_taint(t, mod, taint, sizeof(taint));
+	m = err ? rv_jv_set_error(m, rv_error_wrap(err, "taints"))
+		: rv_jv_set(m, "taint", jv_string(taint));
+	*list = jv_array_append(*list, m);
+	return NULL;
+}
+
+/** dump.modules: every loaded module, in `modules` list order. */
+static jv module_facts(struct rv_target *t, jv sec)
+{
+	jv list = jv_array();
+	struct rv_error *err = rv_module_for_each(t, module_cb, &list);
+	sec = rv_jv_set(sec, "modules", list);
+	return err ? rv_jv_set_error(sec, rv_error_wrap(err, "modules")) : sec;
+}
+
 static struct rv_error *decode(struct rv_target *t, const char *select, jv *ret)
 {
 	(void)select;
 	jv sec = uts_facts(t, jv_object());
+	struct rv_error *vi_err = NULL;
+	char *vmcoreinfo = vmcoreinfo_text(t, &vi_err);
+	int64_t crashtime = vmcoreinfo ? vmcoreinfo_crashtime(vmcoreinfo) : 0;
+	sec = build_id_facts(t, sec, vmcoreinfo);
+	free(vmcoreinfo);
 	if (t->types_from)
 		sec = rv_jv_set(sec, "types_from", jv_string(t->types_from));
 	if (t->symbols_from)
 		sec = rv_jv_set(sec, "symbols_from", jv_string(t->symbols_from));
 	sec = rv_jv_set(sec, "cpus", cpu_facts(t));
 	sec = time_facts(t, sec);
+	sec = rv_jv_set(sec, "time", clock_facts(t, crashtime));
+	sec = rv_jv_set(sec, "taint", taint_facts(t));
+	sec = module_facts(t, sec);
 	jv panic = panic_facts(t);
 	bool panicked = jv_get_kind(panic) == JV_KIND_OBJECT;
 	sec = rv_jv_set(sec, "panic", panic);
-	sec = rv_jv_set(sec, "provenance", provenance_facts(t, panicked));
+	sec = rv_jv_set(sec, "provenance", provenance_facts(t, panicked, crashtime, vi_err));
 	*ret = sec;
 	return NULL;
 }

@@ -609,6 +609,21 @@ const char *rv_dwarf_path(const struct rv_dwarf *d)
 	return d->path;
 }
 
+void rv_elf_build_id(struct Elf *elf, char *buf, size_t size)
+{
+	const void *id;
+	ssize_t len = elf ? dwelf_elf_gnu_build_id(elf, &id) : -1;
+	size_t n = 0;
+	buf[0] = '\0';
+	for (ssize_t i = 0; i < len && n + 3 <= size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%02x", ((const unsigned char *)id)[i]);
+}
+
+void rv_dwarf_build_id(const struct rv_dwarf *d, char *buf, size_t size)
+{
+	rv_elf_build_id(d->elf, buf, size);
+}
+
 // ---- type names ----
 
 // A complete DIE for (ns, name) from the first file that has one.

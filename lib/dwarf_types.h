@@ -37,6 +37,15 @@ struct rv_error *rv_dwarf_check_struct(struct rv_dwarf *dw, const char *name);
 void rv_dwarf_set_progress(struct rv_dwarf *dw, void (*fn)(const char *msg));
 const char *rv_dwarf_path(const struct rv_dwarf *dw);
 
+struct Elf;
+/**
+ * The NT_GNU_BUILD_ID of an ELF file as lowercase hex (libdwelf), "" when it
+ * has none. @p size: 2 * 64 + 1 holds any build id.
+ */
+void rv_elf_build_id(struct Elf *elf, char *buf, size_t size);
+/** The build id of the debug file @p dw (rv_elf_build_id). */
+void rv_dwarf_build_id(const struct rv_dwarf *dw, char *buf, size_t size);
+
 /** Statistics of the index of one file (for `raidvirt debug stats`). */
 struct rv_dwarf_stats {
 	unsigned int units_indexed, units_total;

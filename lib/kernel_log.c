@@ -815,7 +815,7 @@ jv rv_kernel_log_panic_text(jv log)
 	static const char *const oops_prefixes[] = {
 		"BUG:", "Oops:", "general protection fault",
 	};
-	jv message = jv_null(), oops = jv_null(), rip = jv_null();
+	jv message = jv_null(), oops = jv_null(), rip = jv_null(), message_ts = jv_null();
 	jv report = jv_array();	// the oops report's lines (registers, trace)
 	bool in_report = false;
 	jv lines = jv_get_kind(log) == JV_KIND_OBJECT ?
@@ -824,9 +824,12 @@ jv rv_kernel_log_panic_text(jv log)
 		jv_array_foreach(lines, i, line) {
 			jv text = jv_get_kind(line) == JV_KIND_OBJECT ?
 				jv_object_get(jv_copy(line), jv_string("text")) : jv_invalid();
+			jv ts = jv_get_kind(line) == JV_KIND_OBJECT ?
+				jv_object_get(jv_copy(line), jv_string("ts_nsec")) : jv_null();
 			jv_free(line);
 			if (jv_get_kind(text) != JV_KIND_STRING) {
 				jv_free(text);
+				jv_free(ts);
 				continue;
 			}
 			// A record may hold several lines.
@@ -839,6 +842,9 @@ jv rv_kernel_log_panic_text(jv log)
 					jv_free(message);	// the last panic wins
 					message = jv_string_sized(s + sizeof(panic_prefix) - 1,
 								  (int)(n - (sizeof(panic_prefix) - 1)));
+					jv_free(message_ts);
+					message_ts = jv_get_kind(ts) == JV_KIND_NUMBER ? jv_copy(ts)
+										     : jv_null();
 				}
 				if (jv_get_kind(oops) == JV_KIND_NULL) {
 					for (size_t k = 0; k < sizeof(oops_prefixes) / sizeof(oops_prefixes[0]); k++) {
@@ -868,12 +874,14 @@ jv rv_kernel_log_panic_text(jv log)
 				s += n + 1;
 			}
 			jv_free(text);
+			jv_free(ts);
 		}
 	}
 	jv_free(lines);
 	jv_free(log);
 	jv o = jv_object();
 	o = rv_jv_set(o, "message", message);
+	o = rv_jv_set(o, "message_ts_nsec", message_ts);
 	o = rv_jv_set(o, "oops", oops);
 	o = rv_jv_set(o, "oops_report", report);
 	return rv_jv_set(o, "rip", rip);

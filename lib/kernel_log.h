@@ -23,6 +23,7 @@ struct rv_error *rv_kernel_log_read(struct rv_target *t, jv *ret);
  * What the log says about a panic: {message, oops, rip}, each a string
  * or null. @p log is a "log" section object (consumed).
  *  - message: the text after the last "Kernel panic - not syncing: ";
+ *  - message_ts_nsec: the ts_nsec of the record holding it (time since boot);
  *  - oops: the first line starting with "BUG:", "Oops:" or
  *    "general protection fault";
  *  - rip: the first "RIP: " line after that oops line;

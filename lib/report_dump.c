@@ -92,6 +92,43 @@ static void print_panic(FILE *f, jv panic)
 	rv_report_problems(f, "panic", panic);
 }
 
+static void print_identity(FILE *f, jv sec)
+{
+	print_str(f, "BUILD ID", sec, "build_id");
+	jv time = rv_jv_get(sec, "time");
+	const char *date = rv_jv_str(time, "date");
+	const char *crash = rv_jv_str(time, "crash_date");
+	if (date)
+		fprintf(f, LABEL "%s\n", "DATE", date);
+	if (crash)
+		fprintf(f, LABEL "%s (VMCOREINFO CRASHTIME)\n", "CRASH TIME", crash);
+	rv_report_problems(f, "dump time", time);
+	jv_free(time);
+	jv taint = rv_jv_get(sec, "taint");
+	const char *letters = rv_jv_str(taint, "letters");
+	if (letters && *letters)
+		fprintf(f, LABEL "%s (tainted_mask %#" PRIx64 ")\n", "TAINTED", letters,
+			(uint64_t)rv_jv_num(taint, "tainted_mask", 0));
+	else if (letters)
+		fprintf(f, LABEL "not tainted\n", "TAINTED");
+	rv_report_problems(f, "dump taint", taint);
+	jv_free(taint);
+	jv mods = rv_jv_get(sec, "modules");
+	if (jv_get_kind(mods) == JV_KIND_ARRAY) {
+		int n = jv_array_length(jv_copy(mods)), tainted = 0;
+		fprintf(f, LABEL "%d loaded", "MODULES", n);
+		jv_array_foreach(mods, i, m) {
+			const char *t = rv_jv_str(m, "taint");
+			if (t && *t)
+				fprintf(f, "%s %s(%s)", tainted++ ? "," : "; tainted:",
+					rv_jv_str(m, "name"), t);
+			jv_free(m);
+		}
+		fprintf(f, "\n");
+	}
+	jv_free(mods);
+}
+
 void rv_report_dump(FILE *f, jv sec, const struct rv_report_opts *o)
 {
 	(void)o;
@@ -102,6 +139,7 @@ void rv_report_dump(FILE *f, jv sec, const struct rv_report_opts *o)
 	print_str(f, "VERSION", sec, "version");
 	print_str(f, "MACHINE", sec, "machine");
 	print_str(f, "NODENAME", sec, "nodename");
+	print_identity(f, sec);
 	jv cpus = rv_jv_get(sec, "cpus");
 	print_cpus(f, cpus);
 	rv_report_problems(f, "dump cpus", cpus);

@@ -133,6 +133,10 @@ struct rv_target {
 	 *  "dwarf" or "btf"; dump.symbols_from: "vmlinux" or "kallsyms");
 	 *  set by the backend, NULL if it does not say. */
 	const char *types_from, *symbols_from;
+	/** The build id (hex) of the vmlinux debug file the layouts come from,
+	 *  set by the backend; "" with BTF or when unknown. dump.build_id is
+	 *  checked against it (docs/facts-dump.md). */
+	char debug_build_id[129];
 };
 
 /** Prepare @p t over @p ops / @p priv. */

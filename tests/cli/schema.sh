@@ -49,6 +49,40 @@ for dir in "$dumps"/*/; do
 done
 rv_cmp "rig dumps found" "$scenarios" -ge 6
 
+# Debian 13's 6.12 dumps (crash cannot open them): its vmlinux and module
+# debug files are in the fetched package tree (dumps/kernels.py).
+k13=$("$RV_ROOT/dumps/kernels.py" resolve debian13-cloud)
+opts13=(--vmlinux "$(jq -r .vmlinux <<<"$k13")" --debuginfo "$(jq -r .module_debuginfo_dir <<<"$k13")")
+scenarios13=0
+multi=()
+for sc in $(jq -r '.scenarios[]' <<<"$k13"); do
+	dir=$(python3 "$RV_ROOT/dumps/rig.py" path "$sc" --kernel debian13-cloud 2>/dev/null)
+	if [ ! -f "$dir/vmcore" ]; then
+		rv_not_ok "6.12 dump $sc not built (dumps/rig.py build $sc --kernel debian13-cloud)"
+		continue
+	fi
+	scenarios13=$((scenarios13 + 1))
+	multi+=("$dir/vmcore")
+	out facts facts --json "${opts13[@]}" "$dir/vmcore"
+	out triage triage --json "${opts13[@]}" "$dir/vmcore"
+done
+rv_cmp "6.12 rig dumps found" "$scenarios13" -ge 6
+
+# triage DUMP...: JSON lines, each line a triage document (a 6.1 dump, a
+# truncated one, a missing one, the 6.12 ones)
+head -c 20M "$dumps/raid1-frozen/vmcore" >"$WORK/truncated-multi"
+"$RV_CLI" triage --json --debuginfo "$(jq -r .root <<<"$k13")/usr/lib/debug" \
+	--debuginfo "$(jq -r .module_debuginfo_dir <<<"$k13")" "$dumps/healthy/vmcore" "$WORK/truncated-multi" \
+	"$WORK/no-such-dump" "${multi[@]}" >"$WORK/multi.jsonl" 2>/dev/null
+lines=0
+while IFS= read -r line; do
+	lines=$((lines + 1))
+	n=$((n + 1))
+	printf '%s\n' "$line" >"$WORK/$n.json"
+	docs+=("triage=$WORK/$n.json")
+done <"$WORK/multi.jsonl"
+rv_eq "triage DUMP...: one line per dump" $((3 + ${#multi[@]})) "$lines"
+
 frozen=$dumps/raid1-frozen/vmcore
 mkdir -p "$WORK/empty"
 out facts facts --json --no-default-debuginfo --vmlinux "$RV_VMLINUX" --debuginfo "$WORK/empty" "$frozen"
@@ -115,5 +149,9 @@ reject "a new key in triage" triage "$t1" '.extra = 1'
 reject "a new key in a triage finding" triage "$t1" '.findings = [{"rule": "r", "severity": "info", "x": 1}]'
 reject "a bad severity" triage "$t1" '.fail_on = "fatal"'
 reject "a new key in triage.dump" triage "$t1" '.dump.x = 1'
+reject "a new key in dump.modules[]" facts "$f1" '.dump.modules[0].x = 1'
+reject "a new key in dump.taint" facts "$f1" '.dump.taint.x = 1'
+reject "a new key in dump.time" facts "$f1" '.dump.time.x = 1'
+reject "a build id that is not hex" facts "$f1" '.dump.build_id = "xyz"'
 
 rv_summary

@@ -66,6 +66,8 @@ check_dump() {
 		"raidvirt -j > $f" \
 		"raidvirt > $w/report.txt" \
 		"sys > $w/sys.txt" \
+		"sys -t > $w/sys_t.txt" \
+		"mod > $w/mod.txt" \
 		"log > $w/log.txt" \
 		"p nr_cpu_ids > $w/nr_cpu_ids.txt" \
 		"p/x __cpu_online_mask.bits[0] > $w/online.txt" \
@@ -97,6 +99,8 @@ check_dump() {
 	rv_eq "$sc: version = crash sys" "$sys_version" "$(rv_jq "$f" .dump.version)"
 	rv_eq "$sc: machine = crash sys" "$sys_machine" "$(rv_jq "$f" .dump.machine)"
 	rv_eq "$sc: nodename = crash sys" "$sys_nodename" "$(rv_jq "$f" .dump.nodename)"
+
+	check_identity "$sc" "$f" "$w"
 
 	# ---- dump: CPUs ----
 	rv_eq "$sc: cpus.online = ground truth" "$(rv_jq "$gt" .cpus.online_count)" "$(rv_jq "$f" .dump.cpus.online)"
@@ -204,6 +208,51 @@ check_dump() {
 	fi
 }
 
+# check_identity SC FACTS DIR: dump.build_id, time, taint and modules against
+# crash's own sys (DATE), sys -t (TAINTED_MASK and letters) and mod in DIR
+# (sys.txt, sys_t.txt, mod.txt, report.txt of the same session).
+check_identity() {
+	local sc=$1 f=$2 w=$3 tm
+	rv_eq "$sc: build_id = the debug vmlinux's (readelf -n)" \
+		"$(readelf -n "$RV_VMLINUX" | sed -n 's/^ *Build ID: //p' | head -1)" "$(rv_jq "$f" .dump.build_id)"
+	rv_eq "$sc: time.xtime_sec = crash sys DATE" \
+		"$(date -u -d "$(sed -n 's/^ *DATE: //p' "$w/sys.txt")" +%s 2>/dev/null)" "$(rv_jq "$f" .dump.time.xtime_sec)"
+	tm=$(sed -n 's/^TAINTED_MASK: *\([0-9a-f]*\).*/\1/p' "$w/sys_t.txt")
+	rv_eq "$sc: taint.tainted_mask = crash sys -t TAINTED_MASK" "$((16#${tm:-x}))" "$(rv_jq "$f" .dump.taint.tainted_mask)"
+	rv_eq "$sc: taint.letters = crash sys -t letters" \
+		"[$(sed -n 's/^TAINTED_MASK: *[0-9a-f]* *//p' "$w/sys_t.txt" | tr -d ' ')]" \
+		"[$(rv_jq "$f" '.dump.taint.letters')]"
+	# crash's mod: MODULE NAME BASE SIZE ..., sorted by address
+	rv_eq "$sc: modules (name, base, size) = crash mod" \
+		"$(awk 'NR > 1 { printf "%s 0x%s %s\n", $2, $3, $4 }' "$w/mod.txt" | sort | tr '\n' ' ')" \
+		"$(jq -r '.dump.modules[] | "\(.name) \(.base) \(.size)"' "$f" | sort | tr '\n' ' ')"
+	rv_eq "$sc: module struct addresses = crash mod MODULE" \
+		"$(awk 'NR > 1 { print "0x" $1 }' "$w/mod.txt" | sort | tr '\n' ' ')" \
+		"$(jq -r '.dump.modules[].addr' "$f" | sort | tr '\n' ' ')"
+	rv_match "$sc: report BUILD ID" "BUILD ID: $(rv_jq "$f" .dump.build_id)" "$(cat "$w/report.txt")"
+	rv_match "$sc: report TAINTED" "TAINTED: " "$(cat "$w/report.txt")"
+
+}
+
+# The scenarios with a tainted kernel (rvblk: OE; fq-panic also D): identity
+# checks in a crash session of their own.
+check_identity_tainted() {
+	local sc dir w
+	for sc in ${RV_TAINTED_SCENARIOS:-lost-interrupt fq-panic}; do
+		dir=$(dump_dir "$sc") && dir=$(readlink -f "$dir")
+		if [ -z "$dir" ] || [ ! -f "$dir/vmcore" ]; then
+			rv_not_ok "$sc: dump not available (identity)"
+			continue
+		fi
+		w=$work/id-$sc
+		mkdir -p "$w"
+		rv_crash "$dir/vmcore" "$w/crash.out" "raidvirt -j > $w/facts.json" \
+			"raidvirt > $w/report.txt" "sys > $w/sys.txt" "sys -t > $w/sys_t.txt" "mod > $w/mod.txt"
+		rv_eq "$sc: crash ran (identity)" 0 $?
+		check_identity "$sc" "$w/facts.json" "$w"
+	done
+}
+
 # check_provenance WHAT FACTS GROUND_TRUTH FORMAT FLATTENED: dump.provenance of
 # a rig dump. QEMU's dump-guest-memory writes one QEMU CPU-state note and one
 # NT_PRSTATUS per vCPU; the guest is "panicked" when the rig made it panic
@@ -292,6 +341,7 @@ check_fixture() {
 
 check_fixture
 check_provenance_cli
+check_identity_tainted
 
 for sc in $SCENARIOS; do
 	# Resolve the scenario link once: the rig may replace it meanwhile.

@@ -8,7 +8,9 @@
 
 #include "facts.h"
 #include "bitmap.h"
+#include "memtarget.h"
 #include "modfind.h"
+#include "rules.h"
 #include "sections.h"
 #include "unit.h"
 
@@ -284,9 +286,96 @@ static void names(void)
 	CHECK_STR("80 CPUs", "s", rv_plural(80));
 }
 
+// ---- dump identity (lib/dump_info.c): build id, taint ----
+
+static jv dump_of(struct rv_target *t)
+{
+	return rv_facts_section(t, &rv_decoder_dump, NULL);
+}
+
+static void identity(void)
+{
+	struct rv_target *t = mt_new();
+	// The kernel's VMCOREINFO text and its ELF notes.
+	const char *vi = "OSRELEASE=6.1.0\nBUILD-ID=01d2640d3a13145ee314eb05b155f141b7b7058b\n"
+			 "CRASHTIME=1796177467\n";
+	char *text = mt_map(t, 0xffff888000100000, 4096);
+	strcpy(text, vi);
+	uint64_t *vd = mt_map(t, 0xffffffff81000000, 16);
+	vd[0] = 0xffff888000100000;
+	vd[1] = strlen(vi);
+	mt_symbol(t, "vmcoreinfo_data", 0xffffffff81000000);
+	mt_symbol(t, "vmcoreinfo_size", 0xffffffff81000008);
+	// taint: O and E (bits 12, 13) from a 3-byte struct taint_flag table
+	uint64_t *mask = mt_map(t, 0xffffffff81001000, 8);
+	*mask = (1u << 12) | (1u << 13);
+	mt_symbol(t, "tainted_mask", 0xffffffff81001000);
+	unsigned char *tf = mt_map(t, 0xffffffff81002000, 3 * 20);
+	for (int i = 0; i < 19; i++)
+		tf[3 * i] = "PFSRMBUDAWCIOELKXTN"[i];
+	mt_symbol(t, "taint_flags", 0xffffffff81002000);
+	mt_type(t, "struct taint_flag", 3);
+	mt_member(t, "struct taint_flag", "c_true", 0, 1, RV_KIND_INT);
+
+	jv d = dump_of(t);
+	CHECK_STR("build_id from VMCOREINFO", "01d2640d3a13145ee314eb05b155f141b7b7058b",
+		  rv_jv_str(d, "build_id"));
+	CHECK_STR("build_id_from", "vmcoreinfo", rv_jv_str(d, "build_id_from"));
+	jv time = jv_object_get(jv_copy(d), jv_string("time"));
+	CHECK_U64("time.crashtime = CRASHTIME", 1796177467, rv_jv_num(time, "crashtime", 0));
+	CHECK_STR("time.crash_date", "2026-12-02T02:11:07Z", rv_jv_str(time, "crash_date"));
+	jv_free(time);
+	jv taint = jv_object_get(jv_copy(d), jv_string("taint"));
+	CHECK_STR("taint.letters", "OE", rv_jv_str(taint, "letters"));
+	CHECK_U64("taint.tainted_mask", 0x3000, rv_jv_num(taint, "tainted_mask", 0));
+	jv_free(taint);
+	jv_free(d);
+
+	// A debug vmlinux of another build: an error, so the document is incomplete.
+	snprintf(t->debug_build_id, sizeof(t->debug_build_id), "%s", "00112233");
+	d = dump_of(t);
+	jv err = jv_object_get(jv_copy(d), jv_string("error"));
+	char *e = rv_rules_value_text(err);
+	CHECK(e && strstr(e, "the debug vmlinux has build id 00112233"),
+	      "build id mismatch with the debug vmlinux is an error (%s)", e ? e : "none");
+	free(e);
+	jv_free(d);
+	t->debug_build_id[0] = '\0';
+
+	// No BUILD-ID line: the NT_GNU_BUILD_ID note among the kernel's notes.
+	strcpy(text, "OSRELEASE=6.1.0\n");
+	vd[1] = strlen(text);
+	unsigned char *notes = mt_map(t, 0xffffffff81003000, 64);
+	uint32_t hdr[3] = { 4, 4, 1 };		// a first note of another type
+	memcpy(notes, hdr, 12);
+	memcpy(notes + 12, "Xen", 4);
+	uint32_t gnu[3] = { 4, 8, 3 };		// NT_GNU_BUILD_ID, 8 bytes
+	memcpy(notes + 20, gnu, 12);
+	memcpy(notes + 32, "GNU", 4);
+	memcpy(notes + 36, "\xde\xad\xbe\xef\x00\x01\x02\x03", 8);
+	mt_symbol(t, "__start_notes", 0xffffffff81003000);
+	mt_symbol(t, "__stop_notes", 0xffffffff81003000 + 44);
+	// bit 3 (R) is set but the table entry is no letter: corrupt
+	tf[3 * 3] = 0;
+	*mask |= 1u << 3;
+	d = dump_of(t);
+	CHECK_STR("build_id from the kernel's notes", "deadbeef00010203", rv_jv_str(d, "build_id"));
+	CHECK_STR("build_id_from notes", "notes", rv_jv_str(d, "build_id_from"));
+	taint = jv_object_get(jv_copy(d), jv_string("taint"));
+	CHECK(jv_get_kind(jv_object_get(jv_copy(taint), jv_string("letters"))) == JV_KIND_NULL,
+	      "a set bit without a letter: letters null");
+	e = rv_rules_value_text(jv_object_get(jv_copy(taint), jv_string("error")));
+	CHECK(e && strstr(e, "taint bit 3 has no letter"), "... and an error (%s)", e ? e : "none");
+	free(e);
+	jv_free(taint);
+	jv_free(d);
+	mt_free(t);
+}
+
 void test_misc(void)
 {
 	names();
+	identity();
 	bitmaps();
 	jv_helpers();
 	errors();
