@@ -395,51 +395,6 @@ static void print_show_help(void)
 	}
 }
 
-/** A selected section whose object list is there but empty. */
-static bool selected_nothing(const struct rv_section *s, jv sec)
-{
-	if (!s->objects || jv_get_kind(sec) != JV_KIND_OBJECT)
-		return false;
-	jv list = jv_object_get(jv_copy(sec), jv_string(s->objects));
-	bool none = jv_get_kind(list) == JV_KIND_ARRAY && jv_array_length(jv_copy(list)) == 0;
-	jv_free(list);
-	return none;
-}
-
-/**
- * One line on stderr naming the objects a SELECT could have named: the
- * section decoded once more, unselected (layouts are cached by then).
- */
-static void say_what_exists(struct rv_target *t, const struct rv_section *s, const char *select)
-{
-	jv all = rv_facts_section(t, s->decoder, NULL);
-	jv list = jv_get_kind(all) == JV_KIND_OBJECT ?
-		  jv_object_get(jv_copy(all), jv_string(s->objects)) : jv_invalid();
-	fprintf(stderr, "%s: show %s: nothing matches '%s'; ", progname, s->show, select);
-	if (jv_get_kind(list) != JV_KIND_ARRAY) {
-		fprintf(stderr, "its %s could not be listed\n", s->objects);
-	} else if (jv_array_length(jv_copy(list)) == 0) {
-		fprintf(stderr, "the dump has no %s\n", s->objects);
-	} else {
-		fprintf(stderr, "%s in the dump:", s->objects);
-		jv_array_foreach(list, i, o) {
-			const char *keys[] = { "name", "disk" };
-			for (int k = 0; k < 2; k++) {
-				jv v = jv_get_kind(o) == JV_KIND_OBJECT ?
-				       jv_object_get(jv_copy(o), jv_string(keys[k])) : jv_invalid();
-				if (jv_get_kind(v) == JV_KIND_STRING)
-					fprintf(stderr, "%s%s%s", k ? " (" : " ",
-						jv_string_value(v), k ? ")" : "");
-				jv_free(v);
-			}
-			jv_free(o);
-		}
-		fputc('\n', stderr);
-	}
-	jv_free(list);
-	jv_free(all);
-}
-
 static int cmd_show(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -471,7 +426,7 @@ static int cmd_show(int argc, char **argv)
 		return rc;
 	jv sec = rv_facts_section(&t, s->decoder, select);
 	jv missing = collect_missing(jv_array(), jv_copy(sec));
-	bool no_match = select && selected_nothing(s, sec);
+	bool no_match = select && rv_section_selected_nothing(s, sec);
 	if (c.json) {
 		rv_print_json(stdout, jv_copy(sec));
 	} else {
@@ -479,8 +434,11 @@ static int cmd_show(int argc, char **argv)
 	}
 	jv_free(sec);
 	fflush(stdout);
-	if (no_match)
-		say_what_exists(&t, s, select);
+	if (no_match) {
+		char who[64];
+		snprintf(who, sizeof(who), "%s: show %s", progname, s->show);
+		rv_section_say_what_exists(stderr, &t, s, who, select);
+	}
 	rv_kdump_target_close(&t);
 	rc = report_missing(missing);
 	return no_match && rc == RV_EXIT_ANALYSED ? RV_EXIT_NO_MATCH : rc;

@@ -153,12 +153,16 @@ static void cmd_section(void)
 	if (!t)
 		return;
 	jv sec = rv_facts_section(t, s->decoder, select);
+	bool no_match = select && rv_section_selected_nothing(s, sec);
 	if (json) {
 		rv_print_json(fp, sec);
 	} else {
 		s->report(fp, sec, &o);
 		jv_free(sec);
 	}
+	// As `raidvirt show`: one line naming what the dump has.
+	if (no_match)
+		rv_section_say_what_exists(fp, t, s, pc->curcmd, select);
 }
 
 static void cmd_raidvirt(void)

@@ -65,6 +65,47 @@ void rv_report_sections(FILE *f, jv doc, const struct rv_report_opts *o)
 	}
 }
 
+bool rv_section_selected_nothing(const struct rv_section *s, jv sec)
+{
+	if (!s->objects || jv_get_kind(sec) != JV_KIND_OBJECT)
+		return false;
+	jv list = jv_object_get(jv_copy(sec), jv_string(s->objects));
+	bool none = jv_get_kind(list) == JV_KIND_ARRAY && jv_array_length(jv_copy(list)) == 0;
+	jv_free(list);
+	return none;
+}
+
+void rv_section_say_what_exists(FILE *f, struct rv_target *t, const struct rv_section *s,
+				const char *who, const char *select)
+{
+	jv all = rv_facts_section(t, s->decoder, NULL);
+	jv list = jv_get_kind(all) == JV_KIND_OBJECT ?
+		  jv_object_get(jv_copy(all), jv_string(s->objects)) : jv_invalid();
+	fprintf(f, "%s: nothing matches '%s'; ", who, select);
+	if (jv_get_kind(list) != JV_KIND_ARRAY) {
+		fprintf(f, "its %s could not be listed\n", s->objects);
+	} else if (jv_array_length(jv_copy(list)) == 0) {
+		fprintf(f, "the dump has no %s\n", s->objects);
+	} else {
+		fprintf(f, "%s in the dump:", s->objects);
+		jv_array_foreach(list, i, o) {
+			const char *keys[] = { "name", "disk" };
+			for (int k = 0; k < 2; k++) {
+				jv v = jv_get_kind(o) == JV_KIND_OBJECT ?
+				       jv_object_get(jv_copy(o), jv_string(keys[k])) : jv_invalid();
+				if (jv_get_kind(v) == JV_KIND_STRING)
+					fprintf(f, "%s%s%s", k ? " (" : " ",
+						jv_string_value(v), k ? ")" : "");
+				jv_free(v);
+			}
+			jv_free(o);
+		}
+		fputc('\n', f);
+	}
+	jv_free(list);
+	jv_free(all);
+}
+
 void rv_print_json(FILE *f, jv v)
 {
 	jv s = jv_dump_string(v, JV_PRINT_PRETTY | JV_PRINT_SPACE1);

@@ -57,6 +57,19 @@ const struct rv_section *rv_section_by_show(const char *show);
  */
 void rv_report_sections(FILE *f, jv doc, const struct rv_report_opts *o);
 
+/**
+ * With a SELECT: the section's object list (@c objects) is there and empty,
+ * i.e. the selection matched nothing. @p sec is not consumed.
+ */
+bool rv_section_selected_nothing(const struct rv_section *s, jv sec);
+/**
+ * One line on @p f naming the objects a SELECT could have named, "WHO:
+ * nothing matches 'md9'; arrays in the dump: md0" (the section decoded once
+ * more, unselected; layouts are cached by then). Both front ends.
+ */
+void rv_section_say_what_exists(FILE *f, struct rv_target *t, const struct rv_section *s,
+				const char *who, const char *select);
+
 /** @p v as pretty JSON and a newline on @p f; consumes @p v. */
 void rv_print_json(FILE *f, jv v);
 

@@ -44,9 +44,16 @@ rv_eq "facts healthy: no errors, nothing missing" "0 0 0 0" \
 	"$(field '[(.errors|length), (.missing[]|length)] | map(tostring) | join(" ")')"
 rv_eq "facts healthy: tool" "raidvirt $("$RV_CLI" --version | awk '{print $2}')" \
 	"$(field '.tool | "\(.name) \(.version)"')"
+rv_eq "--version = the Makefile's VERSION" "raidvirt $(sed -n 's/^VERSION *[:?]*= *//p' "$RV_ROOT/Makefile")" \
+	"$("$RV_CLI" --version)"
+buildid=$(readelf -n "$RV_VMLINUX" | sed -n 's/^ *Build ID: //p' | head -1)
+rv_eq "facts healthy: dump.build_id = the kernel's" "$buildid" "$(field .dump.build_id)"
 doc "triage frozen" 1 triage --json "$frozen"
 rv_eq "triage frozen: complete" true "$(field .complete)"
 rv_eq "triage frozen: schema" raidvirt.triage/1 "$(field .schema)"
+rv_eq "triage frozen: tool" "raidvirt $("$RV_CLI" --version | awk '{print $2}')" \
+	"$(field '.tool | "\(.name) \(.version)"')"
+rv_eq "triage frozen: dump.build_id = the kernel's" "$buildid" "$(field .dump.build_id)"
 
 # ---- a truncated dump ----
 head -c 20M "$frozen" >"$WORK/truncated"
@@ -54,6 +61,7 @@ doc "triage truncated" 3 triage --json "$WORK/truncated"
 rv_eq "triage truncated: complete" false "$(field .complete)"
 rv_match "triage truncated: the reason" "truncated dump" "$(field '.errors[0].message')"
 rv_eq "triage truncated: section" dump "$(field '.errors[0].section')"
+rv_eq "triage truncated: dump.build_id from its raw VMCOREINFO" "$buildid" "$(field .dump.build_id)"
 doc "facts truncated" 3 facts --json "$WORK/truncated"
 rv_eq "facts truncated: complete" false "$(field .complete)"
 rv_match "facts truncated: dump.error" "truncated dump" "$(field .dump.error)"

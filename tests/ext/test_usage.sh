@@ -56,4 +56,26 @@ for c in "${cases[@]}"; do
 		"$(jq -r type "$WORK/$name.after.json" 2>/dev/null | head -1)"
 done
 
+# A selection that matches nothing: the (empty) table, then one line naming
+# what the dump has, as `raidvirt show` says it on stderr.
+rv_crash "$dir/vmcore" "$WORK/crash-sel.out" "r1conf md9 > $WORK/sel-md.txt" \
+	"hctxfq nosuchdisk > $WORK/sel-blk.txt" "vring virtio9 > $WORK/sel-virtio.txt" \
+	"r1conf md0 > $WORK/sel-md0.txt"
+rv_eq "crash ran (selections)" 0 $?
+rv_match "r1conf md9: one line naming the arrays" \
+	"^r1conf: nothing matches 'md9'; arrays in the dump: md0\$" "$(tail -1 "$WORK/sel-md.txt")"
+rv_match "hctxfq nosuchdisk: one line naming the disks" \
+	"^hctxfq: nothing matches 'nosuchdisk'; disks in the dump: vda vdb md0\$" "$(tail -1 "$WORK/sel-blk.txt")"
+rv_match "vring virtio9: one line naming the devices" \
+	"^vring: nothing matches 'virtio9'; devices in the dump: virtio0 \\(vda\\) virtio1 \\(vdb\\)\$" \
+	"$(tail -1 "$WORK/sel-virtio.txt")"
+rv_eq "r1conf md0 (a match): no such line" 0 "$(grep -c 'nothing matches' "$WORK/sel-md0.txt")"
+for f in md blk virtio; do
+	"$RV_CLI" show "$f" "$dir/vmcore" $(case $f in md) echo md9 ;; blk) echo nosuchdisk ;;
+		virtio) echo virtio9 ;; esac) >/dev/null 2>"$WORK/cli-$f.err"
+	rv_eq "show $f: the CLI's line = the crash command's (but the prefix)" \
+		"$(tail -1 "$WORK/sel-$f.txt" | sed 's/^[a-z0-9]*: //')" \
+		"$(tail -1 "$WORK/cli-$f.err" | sed 's/^raidvirt: show [a-z]*: //')"
+done
+
 rv_summary
