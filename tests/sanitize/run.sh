@@ -71,6 +71,7 @@ for src in "$RV_ROOT"/tests/fixtures/*.c; do
 	# summary, found by tests/fuzz/fuzz_memory)
 	same "fixture $name: text report" facts "${opts[@]}" "$dir/vmcore"
 	same "fixture $name: show blk -r" show blk -r "${opts[@]}" "$dir/vmcore"
+	same "fixture $name: triage html" triage --format html "${opts[@]}" "$dir/vmcore"
 	n=$((n + 1))
 	rm -rf "$dir"
 done
