@@ -431,7 +431,8 @@ static jv read_results(int fd, const struct rv_rule *const *rules, size_t n, siz
 	*end = END_EOF;
 	for (;;) {
 		char *nl;
-		while (*done < n && (nl = memchr(buf + scanned, '\n', len - scanned))) {
+		while (*done < n && len > scanned &&
+		       (nl = memchr(buf + scanned, '\n', len - scanned))) {
 			size_t line = (size_t)(nl - buf);
 			jv res = jv_parse_sized(buf, (int)line);
 			if (!jv_is_valid(res) || jv_get_kind(res) != JV_KIND_ARRAY) {
