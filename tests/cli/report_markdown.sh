@@ -143,6 +143,16 @@ if "$RV_ROOT/tests/fixtures/mkfixture" seed002-rhel8 "$fx" >"$tmp/mkfixture.log"
 		"$(grep -cE '  \[#+M+\]$' <<<"$rows")"
 	rv_eq "seed002-rhel8 -c: cpu0 (25 allocated, 4 of them managed; 180 managed)" \
 		"[###MMMMMMMMMMMMMMMMMMMMM]" "$(awk '$1 == "0" { print $NF }' <<<"$rows")"
+
+	# triage DUMP...: one Markdown report after the other; HTML is one page.
+	opts=(--vmlinux "$fx/vmlinux" --debuginfo "$fx/debug" --no-default-debuginfo)
+	"$RV_CLI" triage --format markdown "${opts[@]}" "$fx/vmcore" "$fx/vmcore" \
+		>"$tmp/two.md" 2>/dev/null
+	rv_eq "two dumps, markdown: two reports" 2 "$(grep -c '^# raidvirt triage: ' "$tmp/two.md")"
+	"$RV_CLI" triage --format html "${opts[@]}" "$fx/vmcore" "$fx/vmcore" >"$tmp/two.html" \
+		2>"$tmp/two.err"
+	rv_eq "two dumps, html: usage error" 2 "$?"
+	rv_match "two dumps, html: one line says why" 'one page' "$(head -1 "$tmp/two.err")"
 else
 	rv_not_ok "seed002-rhel8: mkfixture failed ($(tail -3 "$tmp/mkfixture.log"))"
 fi
