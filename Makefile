@@ -47,10 +47,11 @@ EXT_SO := $(BUILD)/ext/raidvirt.so
 CLI    := $(BUILD)/cli/raidvirt
 
 .PHONY: all deps check demo dumps clean fuzz test-unit test-mutation test-rig test-ext test-cli \
-        driver bench
+        driver bench man install uninstall deb
 
-# The sanitized build is the CLI's (crash cannot load an ASan extension).
-all: $(LIBRV) $(if $(SANITIZE),,$(EXT_SO)) $(if $(CLI_SRCS),$(CLI))
+# The sanitized build is the CLI's (crash cannot load an ASan extension);
+# the man pages are generated from the plain build's help (tools/mkman).
+all: $(LIBRV) $(if $(SANITIZE),,$(EXT_SO)) $(if $(CLI_SRCS),$(CLI)) $(if $(SANITIZE),,man)
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h ext/*.h cli/*.h)
 	@mkdir -p $(dir $@)
@@ -75,6 +76,60 @@ $(CLI): $(CLI_OBJS) $(LIBRV)
 
 deps:
 	@tools/deps.sh
+
+# ---- man pages: generated from the help the commands print ----
+# raidvirt(1) from the program's --help texts, raidvirt-crash(1) from the
+# crash help pages (lib/help.c, printed by tools/helpdump), raidvirt-rules(5)
+# from docs/rules.md (go-md2man); see tools/mkman.
+HELPDUMP := $(BUILD)/tools/helpdump
+MANPAGES := $(BUILD)/man/raidvirt.1 $(BUILD)/man/raidvirt-crash.1 $(BUILD)/man/raidvirt-rules.5
+
+$(HELPDUMP): tools/helpdump.c $(LIBRV)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBRV) -ldw -lelf $(LDLIBS_CORE)
+
+$(MANPAGES) &: $(CLI) $(HELPDUMP) tools/mkman docs/rules.md Makefile
+	tools/mkman --cli $(CLI) --helpdump $(HELPDUMP) --rules-md docs/rules.md \
+	    --version $(VERSION) --out $(BUILD)/man
+
+man: $(MANPAGES)
+
+# ---- make install / uninstall (docs/hacking.md, "Installing") ----
+# PREFIX/bin/raidvirt and PREFIX/lib/crash/extensions/raidvirt.so find
+# PREFIX/share/raidvirt/rules relative to themselves (lib/rules.c), so a
+# tree installed with DESTDIR and moved keeps working.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+INSTALL     ?= install
+BINDIR      := $(PREFIX)/bin
+CRASHEXTDIR := $(PREFIX)/lib/crash/extensions
+RULESDIR    := $(PREFIX)/share/raidvirt/rules
+MANDIR      := $(PREFIX)/share/man
+COMPDIR     := $(PREFIX)/share/bash-completion/completions
+RULE_FILES  := $(wildcard rules/*.yaml)
+
+install: all man
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CRASHEXTDIR) $(DESTDIR)$(RULESDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(BINDIR)/raidvirt
+	$(INSTALL) -m 644 $(EXT_SO) $(DESTDIR)$(CRASHEXTDIR)/raidvirt.so
+	$(INSTALL) -m 644 $(RULE_FILES) $(DESTDIR)$(RULESDIR)
+	$(INSTALL) -m 644 $(BUILD)/man/raidvirt.1 $(BUILD)/man/raidvirt-crash.1 $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(BUILD)/man/raidvirt-rules.5 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 tools/completion.bash $(DESTDIR)$(COMPDIR)/raidvirt
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/raidvirt $(DESTDIR)$(CRASHEXTDIR)/raidvirt.so \
+	    $(addprefix $(DESTDIR)$(RULESDIR)/,$(notdir $(RULE_FILES))) \
+	    $(DESTDIR)$(MANDIR)/man1/raidvirt.1 $(DESTDIR)$(MANDIR)/man1/raidvirt-crash.1 \
+	    $(DESTDIR)$(MANDIR)/man5/raidvirt-rules.5 $(DESTDIR)$(COMPDIR)/raidvirt
+	-rmdir $(DESTDIR)$(RULESDIR) $(DESTDIR)$(PREFIX)/share/raidvirt 2>/dev/null
+
+# The Debian packages (debian/), built by dpkg-buildpackage in a copy of the
+# checkout under build/deb (it writes its output to the parent directory):
+# build/deb/raidvirt_VERSION_ARCH.deb and raidvirt-crash_VERSION_ARCH.deb.
+deb:
+	@tools/build-deb $(BUILD)/deb
 
 dumps:
 	@dumps/rig.py build-all
@@ -131,6 +186,6 @@ bench: all
 	@bench/run.sh
 
 clean:
-	rm -rf $(BUILD)/lib $(BUILD)/ext $(BUILD)/cli $(BUILD)/tests
+	rm -rf $(BUILD)/lib $(BUILD)/ext $(BUILD)/cli $(BUILD)/tests $(BUILD)/tools $(BUILD)/man
 
 -include $(LIB_OBJS:.o=.d) $(EXT_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

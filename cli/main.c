@@ -50,11 +50,36 @@ static const char usage_main[] =
 	"  show     print one table: dump, log, md, vectors, blk, virtio\n"
 	"  triage   evaluate the rules: findings, exit 1 at --fail-on\n"
 	"  rules    lint, test or list the rules (rules/*.yaml)\n"
+	"  debug    raw backend answers (for tests and debugging)\n"
 	"  help     help on a command\n"
 	"\n"
 	"exit status: 0 analysed, 1 findings at or above --fail-on (triage),\n"
 	"2 usage error, 3 could not analyse (unreadable dump, no or mismatched\n"
-	"debug info, missing module debug info).\n"
+	"debug info, missing module debug info), 4 a show SELECT that matches\n"
+	"nothing.\n"
+	"\n"
+	"environment:\n"
+	"  RAIDVIRT_DEBUGINFO      a directory searched for debug files after\n"
+	"                          the --debuginfo ones (crash's extension too)\n"
+	"  RAIDVIRT_RULES          more rule directories (colon-separated)\n"
+	"  RAIDVIRT_RULES_BUILTIN  the built-in rule directory, instead of the one\n"
+	"                          found next to the program\n"
+	"  RAIDVIRT_RULE_PARAMS    rule parameters RULE.NAME=VALUE, as --param\n"
+	"\n"
+	"files:\n"
+	"  PREFIX/share/raidvirt/rules  the built-in rules, found relative to\n"
+	"                          PREFIX/bin/raidvirt (rules/ of the checkout when\n"
+	"                          run from the build tree)\n"
+	"  /usr/lib/debug          debug files: boot/vmlinux-RELEASE, .build-id/,\n"
+	"                          lib/modules/RELEASE/**/*.ko.debug\n"
+	"\n"
+	"examples:\n"
+	"  raidvirt triage vmcore            findings; exit 1 on an error or worse\n"
+	"  raidvirt triage --json vmcore     the same as JSON, for a pipeline\n"
+	"  raidvirt facts --json vmcore      every decoded fact\n"
+	"  raidvirt show md vmcore md0       one table, as crash's r1conf prints it\n"
+	"  raidvirt rules list               the built-in rules\n"
+	"\n"
 	"Run 'raidvirt COMMAND --help' for a command's options.\n";
 
 #define COMMON_OPTIONS \
@@ -162,6 +187,15 @@ int rv_usage_error(const char *usage, const char *fmt, ...)
 	return RV_EXIT_USAGE;
 }
 
+// The --section names, from the section table.
+static void print_section_names(void)
+{
+	printf("\nsections:");
+	for (const struct rv_section *s = rv_sections; s->name; s++)
+		printf(" %s", s->name);
+	printf("\n");
+}
+
 /**
  * Parse options of a command; @p allowed lists the short options it takes.
  * Returns -1 to go on, else an exit status (help printed, usage error).
@@ -175,6 +209,8 @@ static int parse_common(int argc, char **argv, const char *allowed,
 	while ((opt = getopt_long(argc, argv, "jbwcvrh", long_options, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage, stdout);
+			if (strchr(allowed, 'S'))	// --section: name them
+				print_section_names();
 			return RV_EXIT_ANALYSED;
 		}
 		if (opt == '?')
@@ -668,8 +704,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "help")) {
 		for (size_t i = 0; argc > 2 && i < sizeof(commands) / sizeof(commands[0]); i++) {
 			if (!strcmp(argv[2], commands[i].name)) {
-				fputs(commands[i].usage, stdout);
-				return RV_EXIT_ANALYSED;
+				// What CMD --help prints (show adds its tables).
+				char *args[] = { argv[2], (char *)"--help", NULL };
+				return commands[i].fn(2, args);
 			}
 		}
 		if (argc > 2)

@@ -19,6 +19,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <libgen.h>
+#include <link.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1602,17 +1603,25 @@ char *rv_rules_builtin_dir(void)
 	const char *env = getenv("RAIDVIRT_RULES_BUILTIN");
 	if (env && *env)
 		return strdup(env);
-	// The file this code is linked into: raidvirt.so inside crash, the
-	// raidvirt executable otherwise.
+	// The file this code is linked into: raidvirt.so inside crash (its
+	// link map names it), the raidvirt executable otherwise (the main
+	// program's link map has no name, and dladdr's argv[0] may be a bare
+	// name found through PATH: /proc/self/exe is the file itself).
 	char self[PATH_MAX];
 	Dl_info info;
-	if (!dladdr((void *)rv_rules_builtin_dir, &info) || !info.dli_fname ||
-	    !realpath(info.dli_fname, self)) {
+	struct link_map *map = NULL;
+	if (!dladdr1((void *)rv_rules_builtin_dir, &info, (void **)&map, RTLD_DL_LINKMAP) ||
+	    !map || !map->l_name || !map->l_name[0] || !realpath(map->l_name, self)) {
 		if (!realpath("/proc/self/exe", self))
 			return NULL;
 	}
+	// The build tree (build/cli/raidvirt, build/ext/raidvirt.so: the
+	// checkout's rules/), then an installed layout: PREFIX/bin/raidvirt and
+	// PREFIX/lib/crash/extensions/raidvirt.so find PREFIX/share/raidvirt/rules
+	// (make install, the Debian packages).
 	static const char *const candidates[] = {
-		"rules", "../rules", "../../rules", "../share/raidvirt/rules",
+		"../../rules", "../share/raidvirt/rules",
+		"../../../share/raidvirt/rules", "rules", "../rules",
 	};
 	char *dir = dirname(self);
 	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {

@@ -75,8 +75,10 @@ size_t rv_ruleset_load_dir(struct rv_ruleset *rs, const char *dir);
 
 /**
  * The built-in rule directory: $RAIDVIRT_RULES_BUILTIN if set, else the
- * first of rules/, ../rules, ../../rules and ../share/raidvirt/rules next to
- * the executable or shared object this code is linked into. malloc'd, or
+ * first of ../../rules (the build tree), ../share/raidvirt/rules (installed
+ * PREFIX/bin), ../../../share/raidvirt/rules (installed
+ * PREFIX/lib/crash/extensions), rules/ and ../rules next to the executable
+ * or shared object this code is linked into. malloc'd, or
  * NULL when none exists.
  */
 char *rv_rules_builtin_dir(void);

@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-areas=${RV_AREAS:-"rig ext cli rules driver fixtures torture sanitize"}
+areas=${RV_AREAS:-"rig ext cli rules driver fixtures torture sanitize install"}
 total_pass=0
 total_fail=0
 total_skip=0
