@@ -71,7 +71,7 @@ $(EXT_SO): $(EXT_OBJS) $(LIBRV)
 
 $(BUILD)/cli/%.o: RV_CPPFLAGS += -Icli
 $(CLI): $(CLI_OBJS) $(LIBRV)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBRV) -lkdumpfile -laddrxlat -lbpf -ldw -lelf \
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBRV) -lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf \
 	    $(LDLIBS_CORE)
 
 deps:

@@ -16,6 +16,7 @@
 
 #include "debuginfo.h"
 #include "dwarf_types.h"
+#include "debuginfod.h"
 #include "modfind.h"
 #include "rv_file.h"
 
@@ -91,6 +92,7 @@ struct rv_debuginfo {
 	struct symbol *syms;
 	size_t nsyms_cap;
 	bool syms_loaded;
+	bool vmlinux_fetched;		// from debuginfod, not a local file
 	struct rv_modfind *modfind;	// module debug files, made on first use
 };
 
@@ -503,7 +505,42 @@ struct rv_error *rv_debuginfo_vmlinux(struct rv_debuginfo *di, const char **ret_
 	free(rejected);
 	strlist_free(&cand);
 	strlist_free(&mismatched);
+	// No local file: the debuginfod servers, by the dump's build id.
+	if (err->code == RV_ERR_NODEBUG && rv_debuginfod_enabled()) {
+		char what[192], *path = NULL;
+		snprintf(what, sizeof(what), "vmlinux %s", di->release);
+		struct rv_error *ferr = rv_debuginfod_fetch(di->build_id, what, di->opts.progress,
+							    &path);
+		if (!ferr) {
+			ferr = open_vmlinux(di, path);
+			free(path);
+			if (!ferr) {
+				rv_error_destroy(err);
+				di->vmlinux_fetched = true;
+				*ret_path = di->vmlinux_path;
+				return NULL;
+			}
+		}
+		struct rv_error *both = rv_error_format(RV_ERR_NODEBUG, "%s; and %s", err->msg,
+							ferr->msg);
+		rv_error_destroy(ferr);
+		rv_error_destroy(err);
+		err = both;
+	}
 	return err;
+}
+
+bool rv_debuginfo_vmlinux_fetched(const struct rv_debuginfo *di)
+{
+	return di->vmlinux_fetched;
+}
+
+struct rv_error *rv_debuginfo_module_fetch(struct rv_debuginfo *di, const char *module,
+					   const char *build_id, char **ret_path)
+{
+	char what[128];
+	snprintf(what, sizeof(what), "module %s", module);
+	return rv_debuginfod_fetch(build_id, what, di->opts.progress, ret_path);
 }
 
 // ---- modules: lib/modfind.c, over the --debuginfo roots ----

@@ -19,6 +19,8 @@ struct rv_debuginfo_opts {
 	const char *const *dirs;	/**< --debuginfo roots, searched first */
 	size_t ndirs;
 	bool no_default;		/**< do not search /usr/lib/debug */
+	/** Download progress (debuginfod), or NULL: see rv_debuginfod_fetch(). */
+	void (*progress)(const char *msg);
 };
 
 #define RV_DEFAULT_DEBUG_ROOT "/usr/lib/debug"
@@ -33,11 +35,23 @@ void rv_debuginfo_free(struct rv_debuginfo *di);
 
 /**
  * Find the vmlinux (--vmlinux, else by release and build id under the
- * roots) and check it is the dumped kernel: its build id equals VMCOREINFO
+ * roots, else from the debuginfod servers of $DEBUGINFOD_URLS by the dump's
+ * build id) and check it is the dumped kernel: its build id equals VMCOREINFO
  * BUILD-ID when both exist, and the release in its linux_banner equals
  * OSRELEASE. RV_ERR_NODEBUG says what was searched or why it does not match.
  */
 struct rv_error *rv_debuginfo_vmlinux(struct rv_debuginfo *di, const char **ret_path);
+
+/** Whether the vmlinux came from debuginfod (no local file matched). */
+bool rv_debuginfo_vmlinux_fetched(const struct rv_debuginfo *di);
+
+/**
+ * The debug file of @p module by its build id @p build_id (hex, from the
+ * dump's module notes) from the debuginfod servers, for when no local file
+ * is found (cli/debuginfod.h). *ret_path is malloc'd.
+ */
+struct rv_error *rv_debuginfo_module_fetch(struct rv_debuginfo *di, const char *module,
+					   const char *build_id, char **ret_path);
 
 /** A vmlinux symbol's link-time address; *relocatable is false for per-CPU
  *  and absolute symbols, which KASLR does not move. */

@@ -265,6 +265,7 @@ static int parse_common(int argc, char **argv, const char *allowed,
 	c->kopts.debuginfo.dirs = c->dirs;
 	c->kopts.debuginfo.ndirs = c->ndirs;
 	c->kopts.progress = progress;
+	c->kopts.debuginfo.progress = progress;
 	return -1;
 }
 

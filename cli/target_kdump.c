@@ -8,6 +8,7 @@
 
 #include "btf_types.h"
 #include "debuginfo.h"
+#include "debuginfod.h"
 #include "dumpfile.h"
 #include "dwarf_types.h"
 #include "facts.h"
@@ -461,6 +462,42 @@ static struct rv_error *load_module_btf(struct rv_target *t, rv_addr_t mod,
 	return err ? rv_error_wrap(err, "BTF of module %s", name) : NULL;
 }
 
+/**
+ * The debug file of module @p name (struct module at @p mod) from debuginfod,
+ * by the build id of its notes, when the local search gave @p local_err
+ * (consumed). NULL and *ret_dw, or one error with both reasons.
+ */
+static struct rv_error *module_from_debuginfod(struct rv_target *t, struct kdump_priv *p,
+					       rv_addr_t mod, const char *name,
+					       struct rv_error *local_err, struct rv_dwarf **ret_dw)
+{
+	char id[129], *path = NULL;
+	struct rv_dwarf *dw = NULL;
+	struct rv_error *err = rv_module_build_id(t, mod, id, sizeof(id));
+	if (!err)
+		err = rv_debuginfo_module_fetch(p->di, name, id, &path);
+	else
+		err = rv_error_wrap(err, "module %s: no build id for debuginfod", name);
+	if (!err) {
+		err = rv_dwarf_open(path, &dw);
+		if (!err && (err = rv_dwarf_check_struct(dw, "module"))) {
+			rv_dwarf_close(dw);
+			dw = NULL;
+		}
+		free(path);
+	}
+	if (!err) {
+		rv_error_destroy(local_err);
+		*ret_dw = dw;
+		return NULL;
+	}
+	struct rv_error *both = err->code == RV_ERR_NOMEM ? &rv_enomem :
+		rv_error_format(RV_ERR_NODEBUG, "%s; and %s", local_err->msg, err->msg);
+	rv_error_destroy(err);
+	rv_error_destroy(local_err);
+	return both;
+}
+
 static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *module)
 {
 	struct kdump_priv *p = priv(t);
@@ -490,6 +527,10 @@ static struct rv_error *kd_module_debuginfo(struct rv_target *t, const char *mod
 	struct rv_dwarf *dw = NULL;
 	char *path = NULL;
 	err = rv_debuginfo_module(p->di, name, &path, &dw);
+	// No usable local file: the debuginfod servers, by the build id the
+	// dump keeps in the module's notes.
+	if (err && err->code == RV_ERR_NODEBUG && rv_debuginfod_enabled())
+		err = module_from_debuginfod(t, p, a.found, name, err, &dw);
 	if (err)
 		return err;
 	free(path);
@@ -575,6 +616,7 @@ static struct rv_error *open_dwarf(struct rv_target *t, struct kdump_priv *p)
 	t->types_from = "dwarf";
 	t->symbols_from = "vmlinux";
 	rv_dwarf_build_id(p->files[0], t->debug_build_id, sizeof(t->debug_build_id));
+	t->debuginfo_from = rv_debuginfo_vmlinux_fetched(p->di) ? "debuginfod" : "local";
 	return NULL;
 }
 

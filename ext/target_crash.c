@@ -441,6 +441,7 @@ struct rv_error *rv_crash_target_init(struct rv_target *t)
 	struct rv_dwarf *dw = crash_vmlinux() ? dwarf_file(crash_vmlinux()) : NULL;
 	if (dw)
 		rv_dwarf_build_id(dw, t->debug_build_id, sizeof(t->debug_build_id));
+	t->debuginfo_from = "local";	// the files crash was given, or mod -s loaded
 	return err;
 }
 

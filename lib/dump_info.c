@@ -522,25 +522,8 @@ static char *notes_build_id(struct rv_target *t, struct rv_error **err)
 		free(buf);
 		return NULL;
 	}
-	char *id = NULL;
-	// Elf64_Nhdr {namesz, descsz, type}, name and desc each padded to 4.
-	for (size_t off = 0; off + 12 <= len && !id;) {
-		uint32_t namesz, descsz, type;
-		memcpy(&namesz, buf + off, 4);
-		memcpy(&descsz, buf + off + 4, 4);
-		memcpy(&type, buf + off + 8, 4);
-		size_t name = off + 12, desc = name + ((namesz + 3u) & ~3u);
-		size_t next = desc + ((descsz + 3u) & ~3u);
-		if (namesz > len || descsz > len || next > len)
-			break;
-		if (type == 3 /* NT_GNU_BUILD_ID */ && namesz == 4 &&
-		    !memcmp(buf + name, "GNU", 4) && descsz && descsz <= BUILD_ID_MAX) {
-			id = malloc(2 * descsz + 1);
-			for (uint32_t i = 0; id && i < descsz; i++)
-				sprintf(id + 2 * i, "%02x", buf[desc + i]);
-		}
-		off = next;
-	}
+	char hex[2 * BUILD_ID_MAX + 1];
+	char *id = rv_notes_build_id(buf, len, hex, sizeof(hex)) ? strdup(hex) : NULL;
 	free(buf);
 	return id;
 }
@@ -725,6 +708,8 @@ static struct rv_error *decode(struct rv_target *t, const char *select, jv *ret)
 		sec = rv_jv_set(sec, "types_from", jv_string(t->types_from));
 	if (t->symbols_from)
 		sec = rv_jv_set(sec, "symbols_from", jv_string(t->symbols_from));
+	if (t->debuginfo_from)
+		sec = rv_jv_set(sec, "debuginfo_from", jv_string(t->debuginfo_from));
 	sec = rv_jv_set(sec, "cpus", cpu_facts(t));
 	sec = time_facts(t, sec);
 	sec = rv_jv_set(sec, "time", clock_facts(t, crashtime));

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <string.h>
+
 #include "kmodule.h"
 
 #define MAX_MEM_TYPES 16
@@ -197,4 +200,80 @@ struct rv_error *rv_module_taint(struct rv_target *t, rv_addr_t mod,
 	buf[0] = '\0';
 	struct rv_error *err = rv_read_member(t, mod, M, "taints", &taints);
 	return err ? err : rv_taint_letters(t, taints, buf, size);
+}
+
+// ---- a module's build id, from its sysfs notes ----
+// The kernel keeps each module's SHF_ALLOC note sections for
+// /sys/module/NAME/notes (CONFIG_KALLSYMS + CONFIG_SYSFS, since v2.6.23):
+// mod->notes_attrs, a
+// struct module_notes_attrs with `notes` entries of attrs[] (6.1 and 6.12
+// alike; the layout from the debug info), each a
+// struct bin_attribute whose private points at the section in module memory
+// and whose size is its length. The build id is the NT_GNU_BUILD_ID note of
+// one of them (.note.gnu.build-id).
+
+#define MAX_NOTE_SECTIONS 64
+#define MAX_NOTE_BYTES 4096
+#define NT_GNU_BUILD_ID_TYPE 3
+
+bool rv_notes_build_id(const unsigned char *buf, size_t len, char *hex, size_t size)
+{
+	// Elf64_Nhdr {namesz, descsz, type}, name and desc each padded to 4.
+	size_t off = 0;
+	while (len - off >= 12) {
+		uint32_t namesz, descsz, type;
+		memcpy(&namesz, buf + off, 4);
+		memcpy(&descsz, buf + off + 4, 4);
+		memcpy(&type, buf + off + 8, 4);
+		size_t name = off + 12, nlen = (namesz + 3u) & ~3u, dlen = (descsz + 3u) & ~3u;
+		if (namesz > len || descsz > len || nlen > len - name || dlen > len - name - nlen)
+			return false;
+		size_t desc = name + nlen;
+		if (type == NT_GNU_BUILD_ID_TYPE && namesz == 4 && !memcmp(buf + name, "GNU", 4) &&
+		    descsz > 0 && 2 * (size_t)descsz < size) {
+			for (uint32_t i = 0; i < descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x", buf[desc + i]);
+			return true;
+		}
+		off = desc + dlen;
+	}
+	return false;
+}
+
+struct rv_error *rv_module_build_id(struct rv_target *t, rv_addr_t mod, char *hex, size_t size)
+{
+	static const char *const NA = "struct module_notes_attrs", *const BA = "struct bin_attribute";
+	rv_addr_t attrs;
+	uint64_t n, esz, attrs_off;
+	struct rv_error *err;
+	hex[0] = '\0';
+	if ((err = rv_read_member(t, mod, "struct module", "notes_attrs", &attrs)))
+		return rv_error_wrap(err, "module notes");
+	if (!attrs)
+		return rv_error_format(RV_ERR_ABSENT, "the module keeps no notes (notes_attrs NULL)");
+	if ((err = rv_read_member(t, attrs, NA, "notes", &n)) ||
+	    (err = rv_member_offset(t, NA, "attrs", &attrs_off)) ||
+	    (err = rv_type_size(t, BA, &esz)))
+		return rv_error_wrap(err, "module notes");
+	if (n > MAX_NOTE_SECTIONS)
+		return rv_error_format(RV_ERR_CORRUPT, "module notes: %" PRIu64 " note sections is "
+				       "implausible", n);
+	for (uint64_t i = 0; i < n; i++) {
+		rv_addr_t a = attrs + attrs_off + i * esz, data;
+		uint64_t len;
+		if ((err = rv_read_member(t, a, BA, "private", &data)) ||
+		    (err = rv_read_member(t, a, BA, "size", &len)))
+			return rv_error_wrap(err, "module note %" PRIu64, i);
+		if (!data || len < 12)
+			continue;
+		unsigned char buf[MAX_NOTE_BYTES];
+		if (len > sizeof(buf))
+			len = sizeof(buf);
+		if ((err = rv_read(t, data, buf, len)))
+			return rv_error_wrap(err, "module note %" PRIu64, i);
+		if (rv_notes_build_id(buf, len, hex, size))
+			return NULL;
+	}
+	return rv_error_format(RV_ERR_ABSENT, "no NT_GNU_BUILD_ID among the module's %" PRIu64
+			       " note sections", n);
 }

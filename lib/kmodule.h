@@ -53,4 +53,21 @@ struct rv_error *rv_taint_letters(struct rv_target *t, uint64_t mask,
 struct rv_error *rv_module_taint(struct rv_target *t, rv_addr_t mod,
 				 char *buf, size_t size);
 
+/**
+ * The NT_GNU_BUILD_ID among the ELF notes in @p buf (@p len bytes, read from
+ * the dump: the kernel's __start_notes.., a module's note sections) as hex
+ * into @p hex (@p size bytes, 2 per id byte + 1; a longer id does not fit
+ * and is passed over). False when there is none or the notes are damaged.
+ */
+bool rv_notes_build_id(const unsigned char *buf, size_t len, char *hex, size_t size);
+
+/**
+ * The build id (NT_GNU_BUILD_ID, as hex into @p hex of @p size bytes: 41
+ * for SHA-1) of the module whose struct module is at @p mod, from the note
+ * sections the kernel keeps for /sys/module/NAME/notes. RV_ERR_ABSENT when
+ * the kernel keeps none.
+ */
+struct rv_error *rv_module_build_id(struct rv_target *t, rv_addr_t mod, char *hex,
+				    size_t size);
+
 #endif

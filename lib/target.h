@@ -137,6 +137,9 @@ struct rv_target {
 	 *  set by the backend; "" with BTF or when unknown. dump.build_id is
 	 *  checked against it (docs/facts-dump.md). */
 	char debug_build_id[129];
+	/** Where the vmlinux debug file came from (dump.debuginfo_from: "local"
+	 *  or "debuginfod"); NULL when none was read (BTF). */
+	const char *debuginfo_from;
 };
 
 /** Prepare @p t over @p ops / @p priv. */

@@ -14,6 +14,9 @@ RV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RV_BUILD=${RV_BUILD:-$RV_ROOT/build}
 RV_EXT=${RV_EXT:-$RV_BUILD/ext/raidvirt.so}
 RV_CLI=${RV_CLI:-$RV_BUILD/cli/raidvirt}
+# No suite reaches a debuginfod server unless it starts one itself
+# (tests/cli/debuginfod.sh): Debian's profile sets DEBUGINFOD_URLS.
+unset DEBUGINFOD_URLS
 # The kernel whose dumps the suites read: a dumps/kernels/NAME.kernel file
 # (default Debian 12's, installed by make deps). RV_KERNEL=debian13-cloud runs
 # a suite on Debian 13's 6.12 (fetched into build/kernels on first use). The

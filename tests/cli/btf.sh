@@ -4,7 +4,7 @@
 # "Without debug files") against the vmlinux debug file, on every rig dump:
 # - `facts --json --types btf` equals `--types dwarf` section by section;
 #   the dump section differs only in the documented dump.types_from and
-#   dump.symbols_from;
+#   dump.symbols_from (and dump.debuginfo_from, which only DWARF has);
 # - `triage --no-default-debuginfo` (no vmlinux, no module debug files)
 #   gives the findings and exit status of triage with debug info, with
 #   dump.types_from "btf" and one line on stderr saying so;
@@ -71,8 +71,10 @@ check_dump() {
 	rv_eq "$sc: dwarf dump.symbols_from" vmlinux "$(rv_jq "$out/dwarf.json" .dump.symbols_from)"
 	rv_eq "$sc: btf dump.types_from" btf "$(rv_jq "$out/btf.json" .dump.types_from)"
 	rv_eq "$sc: btf dump.symbols_from" kallsyms "$(rv_jq "$out/btf.json" .dump.symbols_from)"
-	rv_same_json "$sc: section dump (but types_from, symbols_from)" "$out/dwarf.json" \
-		"$out/btf.json" '.dump | del(.types_from, .symbols_from)'
+	rv_eq "$sc: dwarf dump.debuginfo_from" local "$(rv_jq "$out/dwarf.json" .dump.debuginfo_from)"
+	rv_eq "$sc: btf dump.debuginfo_from" null "$(jq -c .dump.debuginfo_from "$out/btf.json")"
+	rv_same_json "$sc: section dump (but types_from, symbols_from, debuginfo_from)" \
+		"$out/dwarf.json" "$out/btf.json" '.dump | del(.types_from, .symbols_from, .debuginfo_from)'
 	local s
 	for s in $SECTIONS; do
 		rv_same_json "$sc: section $s" "$out/dwarf.json" "$out/btf.json" ".$s"
