@@ -9,7 +9,7 @@ PKGS="build-essential pkg-config make gcc clang libclang-rt-14-dev llvm
  crash libkdumpfile-dev libdw-dev libelf-dev libjq-dev libonig-dev libyaml-dev libbpf-dev jq
  qemu-system-x86 busybox-static mdadm makedumpfile cpio kmod python3 python3-jsonschema strace
  chromium python3-pil cmark-gfm
- debhelper devscripts go-md2man man-db bsdextrautils bash-completion libdebuginfod-dev debuginfod
+ debhelper devscripts go-md2man man-db bsdextrautils bash-completion libdebuginfod-dev debuginfod curl
  linux-image-cloud-amd64 linux-image-cloud-amd64-dbg linux-headers-cloud-amd64"
 
 missing=""
