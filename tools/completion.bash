@@ -83,6 +83,13 @@ _raidvirt()
 			sed -n 's/.*--fail-on SEVERITY[^(]*(\([^;]*\);.*/\1/p' | tr ',' ' ')" -- "$cur")
 		return
 		;;
+	--format)
+		# "--format FMT  text (default), json, markdown (...) or html (...)"
+		mapfile -t COMPREPLY < <(compgen -W "$(tr '\n' ' ' <<<"$help" |
+			sed -n 's/.*--format FMT *\(.*\)/\1/p' | sed 's/ -[a-z-].*//; s/([^)]*)//g' |
+			tr ',' ' ' | sed 's/ or / /g')" -- "$cur")
+		return
+		;;
 	--debuginfo | --rules | --fixtures)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return

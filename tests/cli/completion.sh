@@ -64,6 +64,7 @@ for mode in plain bash-completion; do
 	done
 	rv_eq "$mode: --types" "auto btf dwarf" "$(complete_words "$RV_CLI" triage --types "" | sort | tr '\n' ' ' | sed 's/ $//')"
 	rv_eq "$mode: --fail-on" "critical error info warning" "$(complete_words "$RV_CLI" triage --fail-on "" | sort | tr '\n' ' ' | sed 's/ $//')"
+	rv_eq "$mode: --format" "html json markdown text" "$(complete_words "$RV_CLI" triage --format "" | sort | tr '\n' ' ' | sed 's/ $//')"
 	rv_eq "$mode: rules subcommands" "lint list test" "$(complete_words "$RV_CLI" rules "" | sort | tr '\n' ' ' | sed 's/ $//')"
 	# Every option is completed by at least one command.
 	all=""
