@@ -293,6 +293,7 @@ void fz_overlay_open(struct fz_overlay *o, struct rv_target *inner,
 	}
 	o->t.types_from = inner->types_from;
 	o->t.symbols_from = inner->symbols_from;
+	o->t.debuginfo_from = inner->debuginfo_from;
 }
 
 void fz_overlay_close(struct fz_overlay *o)
