@@ -593,6 +593,16 @@ static struct rv_error *kaslr_offset(struct kdump_priv *p)
 	return NULL;
 }
 
+// The target answers from p->files (vmlinux first): what the facts say of it.
+static void use_dwarf(struct rv_target *t, struct kdump_priv *p)
+{
+	p->source = (struct rv_type_source){ &rv_dwarf_source_ops, &p->types };
+	t->types_from = "dwarf";
+	t->symbols_from = "vmlinux";
+	rv_dwarf_build_id(p->files[0], t->debug_build_id, sizeof(t->debug_build_id));
+	t->debuginfo_from = rv_debuginfo_vmlinux_fetched(p->di) ? "debuginfod" : "local";
+}
+
 // Types from the vmlinux's DWARF, symbols from its symbol table.
 static struct rv_error *open_dwarf(struct rv_target *t, struct kdump_priv *p)
 {
@@ -612,11 +622,7 @@ static struct rv_error *open_dwarf(struct rv_target *t, struct kdump_priv *p)
 	rv_dwarf_set_progress(p->files[0], p->progress);
 	p->types.files = p->files;
 	p->types.nfiles = 1;
-	p->source = (struct rv_type_source){ &rv_dwarf_source_ops, &p->types };
-	t->types_from = "dwarf";
-	t->symbols_from = "vmlinux";
-	rv_dwarf_build_id(p->files[0], t->debug_build_id, sizeof(t->debug_build_id));
-	t->debuginfo_from = rv_debuginfo_vmlinux_fetched(p->di) ? "debuginfod" : "local";
+	use_dwarf(t, p);
 	return NULL;
 }
 
@@ -716,10 +722,7 @@ static bool open_cached(struct rv_target *t, struct kdump_priv *p,
 		return true;
 	for (size_t i = 0; i < e->nfiles; i++)
 		rv_dwarf_set_progress(p->files[i], p->progress);
-	p->source = (struct rv_type_source){ &rv_dwarf_source_ops, &p->types };
-	t->types_from = "dwarf";
-	t->symbols_from = "vmlinux";
-	rv_dwarf_build_id(p->files[0], t->debug_build_id, sizeof(t->debug_build_id));
+	use_dwarf(t, p);
 	*ret = NULL;
 	return true;
 }

@@ -67,6 +67,8 @@ rv_match "debug info loaded once per build id (2 kernels, 5 readable dumps)" \
 	"debug info cache: 3 hits, 2 misses" "$(cat "$WORK/all.err")"
 rv_eq "every readable dump decoded with DWARF" 5 \
 	"$(jq -r 'select(.dump.types_from == "dwarf") | 1' "$WORK/all.jsonl" | wc -l)"
+rv_eq "every one says its debug files are local, cached ones too" 5 \
+	"$(jq -r 'select(.dump.debuginfo_from == "local") | 1' "$WORK/all.jsonl" | wc -l)"
 
 # A line = the document of a run over that dump alone (caching changes
 # nothing): a 6.12 dump whose kernel came from the cache, the truncated
