@@ -20,21 +20,8 @@ scenarios=${*:-$(dumps/rig.py list | awk '{print $1}')}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# cpu [ENV...] -- CMD...: "median CPU seconds" and "peak RSS MiB" over $runs
-# runs; with COLD=1 an empty cache directory for each run.
-cpu() {
-	: >"$tmp/t.all"
-	for i in $(seq "$runs"); do
-		local cache=$tmp/warm
-		[ -n "${COLD:-}" ] && cache=$(mktemp -d -p "$tmp" cold.XXXXXX)
-		RAIDVIRT_CACHE=$cache /usr/bin/time -f '%U %S %M' -o "$tmp/t" "$@" \
-			>/dev/null 2>&1 </dev/null || true
-		tail -n 1 "$tmp/t" >>"$tmp/t.all"
-	done
-	awk '{ print $1 + $2, $3 }' "$tmp/t.all" | sort -n | awk -v n="$runs" '
-		{ c[NR] = $1; if ($2 > m) m = $2 }
-		END { printf "%.2f %.0f\n", c[int((n + 1) / 2)], m / 1024 }'
-}
+. bench/cpu.bash
+export RAIDVIRT_CACHE=$tmp/warm	# warm runs; cold ones get their own
 
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "1/%.0f", b / a; else printf "-" }'
@@ -49,10 +36,10 @@ for sc in $scenarios; do
 	dir=$("$RV_ROOT/dumps/rig.py" path "$sc" 2>/dev/null) || continue
 	dump=$dir/vmcore
 	[ -r "$dump" ] || continue
-	# prime the warm cache
-	RAIDVIRT_CACHE=$tmp/warm "$RV_CLI" triage "$dump" >/dev/null 2>&1 || true
-	read -r w wr < <(cpu "$RV_CLI" triage "$dump")
-	read -r c cr < <(COLD=1 cpu "$RV_CLI" triage "$dump")
-	read -r k kr < <(cpu crash -s "$RV_VMLINUX" "$dump" -i "$tmp/quit.in")
+	# prime the warm cache ($RAIDVIRT_CACHE, set above)
+	"$RV_CLI" triage "$dump" >/dev/null 2>&1 || true
+	read -r w wr < <(bench_cpu "$RV_CLI" triage "$dump")
+	read -r c cr < <(BENCH_CACHE_COLD=1 bench_cpu "$RV_CLI" triage "$dump")
+	read -r k kr < <(bench_cpu crash -s "$RV_VMLINUX" "$dump" -i "$tmp/quit.in")
 	echo "| $sc | $w s | $wr MiB | $c s | $cr MiB | $k s | $kr MiB | $(ratio "$w" "$k") | $(ratio "$c" "$k") |"
 done

@@ -26,28 +26,18 @@ else
 	src="an empty facts document (no rig dump built)"
 fi
 
-# cpu CMD...: "median CPU seconds | peak RSS MiB" over $runs runs
-cpu() {
-	: >"$tmp/t.all"
-	for _ in $(seq "$runs"); do
-		/usr/bin/time -f '%U %S %M' -o "$tmp/t" "$@" >/dev/null 2>&1 || true
-		tail -n 1 "$tmp/t" >>"$tmp/t.all"
-	done
-	awk '{ print $1 + $2, $3 }' "$tmp/t.all" | sort -n | awk -v n="$runs" '
-		{ c[NR] = $1; if ($2 > m) m = $2 }
-		END { printf "%.2f %.0f\n", c[int((n + 1) / 2)], m / 1024 }'
-}
+. bench/cpu.bash
 
 nbuiltin=$(ls rules/*.yaml | wc -l)
 echo "rule engine, over $src; load $(cut -d' ' -f1 /proc/loadavg), median of $runs runs"
 echo
 echo "| catalogue | CPU | peak RSS | CPU / built-in |"
 echo "|---|---|---|---|"
-read -r base rss < <(cpu "$RV_CLI" triage --json --facts "$tmp/facts.json")
+read -r base rss < <(bench_cpu "$RV_CLI" triage --json --facts "$tmp/facts.json")
 echo "| built-in ($nbuiltin rules) | $base s | $rss MiB | 1.0 |"
 for n in $sizes; do
 	bench/gen-rules.py "$n" "$tmp/r$n"
-	read -r c rss < <(cpu "$RV_CLI" triage --json --no-builtin-rules --rules "$tmp/r$n" \
+	read -r c rss < <(bench_cpu "$RV_CLI" triage --json --no-builtin-rules --rules "$tmp/r$n" \
 		--facts "$tmp/facts.json")
 	echo "| $n generated | $c s | $rss MiB | $(awk -v a="$c" -v b="$base" \
 		'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }') |"

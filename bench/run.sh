@@ -48,10 +48,12 @@ measure() {
 }
 
 # Ratios to crash first (docs/performance.md keeps that table), then the
-# rule engine alone, then wall times and the DWARF/BTF comparison.
+# rule engine alone, the scale fixture, then wall times and the DWARF/BTF comparison.
 bench/ratio.sh "$runs"
 echo
 bench/rules.sh "$runs"
+echo
+bench/scale.sh "$runs"
 echo
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1 /proc/loadavg)"
 echo "kernel of the dumps: $RV_RELEASE; median of $runs runs"
