@@ -36,4 +36,11 @@ int rv_usage_error(const char *usage, const char *fmt, ...)
  */
 int rv_report_errors(jv errors, const char *skip);
 
+/**
+ * Progress of a slow step on stderr ("raidvirt: MSG", rewritten in place),
+ * on a terminal only; NULL clears the line. Every command that opens a dump
+ * passes it (reassembling, type indexing, debuginfod downloads).
+ */
+void rv_progress(const char *msg);
+
 #endif

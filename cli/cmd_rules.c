@@ -268,6 +268,8 @@ static int parse(int argc, char **argv, const char *allowed, const char *usage,
 	}
 	o->kopts.debuginfo.dirs = o->debugdirs;
 	o->kopts.debuginfo.ndirs = o->ndebugdirs;
+	o->kopts.progress = rv_progress;
+	o->kopts.debuginfo.progress = rv_progress;
 	return -1;
 }
 

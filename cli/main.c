@@ -25,7 +25,7 @@ static const char *progname = "raidvirt";
 
 static bool progress_on;
 
-static void progress(const char *msg)
+void rv_progress(const char *msg)
 {
 	if (!progress_on)
 		return;
@@ -264,8 +264,8 @@ static int parse_common(int argc, char **argv, const char *allowed,
 	}
 	c->kopts.debuginfo.dirs = c->dirs;
 	c->kopts.debuginfo.ndirs = c->ndirs;
-	c->kopts.progress = progress;
-	c->kopts.debuginfo.progress = progress;
+	c->kopts.progress = rv_progress;
+	c->kopts.debuginfo.progress = rv_progress;
 	return -1;
 }
 

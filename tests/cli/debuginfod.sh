@@ -102,13 +102,17 @@ rv_eq "triage: the local findings" "$(jq -c '[.findings[] | {rule, message}]' "$
 # Progress on a terminal: a module downloaded again.
 md_id=$(readelf -n "$(find "$RV_MODDEBUG/kernel/drivers/md" -name 'md-mod.ko*' | head -1)" |
 	sed -n 's/^ *Build ID: //p' | head -1)
-rm -rf "${WORK:?}/cache/$md_id"
-DEBUGINFOD_URLS=$url script -qec "'$RV_CLI' show md --no-default-debuginfo '$dump' >/dev/null" \
-	/dev/null >"$WORK/tty.out" 2>&1
-rv_match "progress on a terminal" "debuginfod: module md_mod: [0-9.]+ of [0-9.]+ MiB" \
-	"$(tr '\r' '\n' <"$WORK/tty.out")"
-DEBUGINFOD_URLS=$url "$RV_CLI" show md --no-default-debuginfo "$dump" >/dev/null 2>"$WORK/notty.err"
-rv_empty "no progress without a terminal" "$(cat "$WORK/notty.err")"
+for cmd in "show md" triage; do
+	rm -rf "${WORK:?}/cache/$md_id"
+	DEBUGINFOD_URLS=$url script -qec "'$RV_CLI' $cmd --no-default-debuginfo '$dump' >/dev/null" \
+		/dev/null >"$WORK/tty.out" 2>&1
+	rv_match "$cmd: progress on a terminal" "debuginfod: module md_mod: [0-9.]+ of [0-9.]+ MiB" \
+		"$(tr '\r' '\n' <"$WORK/tty.out")"
+	rm -rf "${WORK:?}/cache/$md_id"
+	# shellcheck disable=SC2086
+	DEBUGINFOD_URLS=$url "$RV_CLI" $cmd --no-default-debuginfo "$dump" >/dev/null 2>"$WORK/notty.err"
+	rv_empty "$cmd: no progress without a terminal" "$(cat "$WORK/notty.err")"
+done
 
 # A server that does not answer: one line, exit 3 (--types dwarf: no BTF fallback).
 kill "$server" && wait "$server" 2>/dev/null
