@@ -28,7 +28,7 @@ targets=${FUZZ_TARGETS:-$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')}
 
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -DRV_VERSION=\"fuzz\" -Ilib -Icli -Itests/unit -Itests/fuzz
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-LIBS="-lkdumpfile -laddrxlat -lbpf -ldw -lelf -ljq -lonig -lyaml -lm"
+LIBS="-lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf -ljq -lonig -lyaml -lm"
 
 # ---- build: one instrumented object per source, then one link per target ----
 # (under a lock: several runs of this script may share build/fuzz)
@@ -36,7 +36,8 @@ exec 9>"$out/.build.lock"
 flock 9
 status=0
 objs=()
-for src in lib/*.c cli/dumpfile.c cli/debuginfo.c cli/target_kdump.c tests/fuzz/harness.c \
+# the CLI backend: every cli/ source but the commands (main.c, cmd_rules.c)
+for src in lib/*.c $(ls cli/*.c | grep -v -e cli/main.c -e cli/cmd_rules.c) tests/fuzz/harness.c \
 	   tests/unit/memtarget.c; do
 	o=$out/obj/$(echo "$src" | tr / _).o
 	objs+=("$o")

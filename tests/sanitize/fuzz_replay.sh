@@ -18,7 +18,11 @@ if ! make -s -j2 SANITIZE=1 build/sanitize/cli/raidvirt >"$WORK/build.log" 2>&1;
 	rv_summary
 	exit 1
 fi
-CLI_OBJS=("$SAN/cli/dumpfile.o" "$SAN/cli/debuginfo.o" "$SAN/cli/target_kdump.o")
+# the CLI backend: every cli/ object but the commands (main.o, cmd_rules.o)
+CLI_OBJS=()
+for o in "$SAN"/cli/*.o; do
+	case ${o##*/} in main.o|cmd_rules.o) ;; *) CLI_OBJS+=("$o") ;; esac
+done
 
 # build TARGET: $WORK/bin/TARGET
 build() {
@@ -28,7 +32,7 @@ build() {
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 		-o "$WORK/bin/$1" tests/fuzz/replay.c "tests/fuzz/$1.c" tests/fuzz/harness.c \
 		tests/unit/memtarget.c "${CLI_OBJS[@]}" "$SAN/lib/librv.a" \
-		-lkdumpfile -laddrxlat -lbpf -ldw -lelf -ljq -lonig -lyaml -lm 2>"$WORK/$1.build.log"
+		-lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf -ljq -lonig -lyaml -lm 2>"$WORK/$1.build.log"
 }
 
 n=0
