@@ -30,8 +30,8 @@ int rv_usage_error(const char *usage, const char *fmt, ...)
  * What made a run incomplete, on stderr, when nothing else said it: the
  * first entry of @p errors (the errors[] of the facts or triage
  * document: {section, path, message}) as "raidvirt: incomplete analysis:
- * PATH: MESSAGE", then how many more and in which sections. Entries of the sections in
- * @p skip (a comma-separated list, say "rules", already reported) are left
+ * PATH: MESSAGE", then how many more and in which sections. Entries of
+ * section @p skip (say "rules", already reported; NULL for none) are left
  * out. Consumes @p errors; returns the number of lines printed.
  */
 int rv_report_errors(jv errors, const char *skip);

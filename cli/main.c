@@ -307,19 +307,28 @@ static jv collect_missing(jv list, jv sec)
 	return list;
 }
 
+/** Is @p word one of the ", "-separated names of @p list? */
+static bool in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *at = strstr(list, word); n && at; at = strstr(at + 1, word))
+		if ((at == list || at[-1] == ' ') && (at[n] == ',' || at[n] == '\0'))
+			return true;
+	return false;
+}
+
 int rv_report_errors(jv errors, const char *skip)
 {
 	int shown = 0, more = 0;
-	char secs[128] = "";	// sections of the errors not shown
+	char secs[128] = "";	// sections of the errors not shown, ", "-separated
 	jv_array_foreach(errors, i, e) {
 		const char *sec = rv_jv_str(e, "section");
 		const char *path = rv_jv_str(e, "path");
 		const char *msg = rv_jv_str(e, "message");
 		sec = sec ? sec : "";
 		path = path ? path : "";
-		size_t n = strlen(sec);
-		const char *hit = skip && n ? strstr(skip, sec) : NULL;
-		if (hit && (hit == skip || hit[-1] == ',') && (hit[n] == ',' || hit[n] == '\0')) {
+		size_t n = strlen(sec), len = strlen(secs);
+		if (skip && n && !strcmp(sec, skip)) {
 			// already reported by its own line
 		} else if (!shown) {
 			// path begins with the section's name ("md.arrays[0]")
@@ -328,10 +337,7 @@ int rv_report_errors(jv errors, const char *skip)
 			shown++;
 		} else {
 			more++;
-			char *at = strstr(secs, sec);
-			size_t len = strlen(secs);
-			if (n && !(at && (at == secs || at[-1] == ' ') &&
-				   (at[n] == ',' || at[n] == '\0')) && len + n + 3 < sizeof(secs))
+			if (n && !in_list(secs, sec) && len + n + 3 < sizeof(secs))
 				snprintf(secs + len, sizeof(secs) - len, "%s%s", len ? ", " : "", sec);
 		}
 		jv_free(e);
