@@ -155,7 +155,7 @@ $(UNIT_TYPES): tests/unit/types.c
 
 test-unit: $(UNIT) $(UNIT_TYPES)
 	@out=$$($(UNIT) $(UNIT_TYPES) 2>&1); rc=$$?; \
-	echo "$$out" | grep -v '^ok - '; exit $$rc
+	printf '%s\n' "$$out" | grep -v '^ok - '; exit $$rc
 
 # A defect planted in a scratch copy must make a fast suite fail.
 test-mutation:

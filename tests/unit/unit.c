@@ -10,14 +10,23 @@ int unit_passed, unit_failed;
 
 void unit_check(bool ok, const char *file, int line, const char *fmt, ...)
 {
+	char msg[4096];
 	va_list ap;
 	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* One line per check: a newline in a compared string is shown as \n, so
+	 * that "make test-unit", which drops the "ok - " lines, prints nothing of
+	 * a passing check. */
 	printf("%s - ", ok ? "ok" : "not ok");
-	vprintf(fmt, ap);
+	for (const char *c = msg; *c; c++)
+		if (*c == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*c);
 	if (!ok)
 		printf(" (%s:%d)", file, line);
 	printf("\n");
-	va_end(ap);
 	if (ok)
 		unit_passed++;
 	else
