@@ -36,6 +36,18 @@
 
 // ---- values as text ----
 
+/* The fewest significant digits that read back as @p d: 48.2, not
+ * 48.200000000000003 (what %.17g prints for the double nearest 48.2). */
+static const char *shortest_number(char *buf, size_t size, double d)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return buf;
+}
+
 static void value_text(FILE *f, jv v, int depth)
 {
 	switch (jv_get_kind(v)) {
@@ -43,11 +55,12 @@ static void value_text(FILE *f, jv v, int depth)
 		fputs(jv_string_value(v), f);
 		break;
 	case JV_KIND_NUMBER: {
+		char buf[32];
 		double d = jv_number_value(v);
 		if (d == (double)(long long)d && d > -9e15 && d < 9e15)
 			fprintf(f, "%lld", (long long)d);
 		else
-			fprintf(f, "%.17g", d);
+			fputs(shortest_number(buf, sizeof(buf), d), f);
 		break;
 	}
 	case JV_KIND_NULL:

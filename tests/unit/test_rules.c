@@ -306,6 +306,21 @@ static void builtin(void)
 	rv_ruleset_destroy(rs);
 }
 
+/* Numbers in messages and evidence: integers whole, others in the fewest
+ * digits that read back as the same double. */
+static void number_text(void)
+{
+	static const struct { double d; const char *want; } cases[] = {
+		{ 48.2, "48.2" }, { 0.1, "0.1" }, { 30, "30" }, { -3, "-3" },
+		{ 1.0 / 3, "0.3333333333333333" }, { 1e300, "1e+300" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *t = rv_rules_value_text(jv_number(cases[i].d));
+		CHECK_STR("number as text", cases[i].want, t);
+		free(t);
+	}
+}
+
 void test_rules(void)
 {
 	if (!mkdtemp(dir)) {
@@ -317,6 +332,7 @@ void test_rules(void)
 	batch();
 	severities();
 	builtin();
+	number_text();
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
