@@ -16,7 +16,7 @@
 
 KERNEL=${RV_KERNEL612:-debian13-cloud}
 RIG=${RAIDVIRT_RIG:-$RV_ROOT/dumps/rig.py}
-SCENARIOS=${RV_SCENARIOS:-"healthy raid1-frozen raid1-degraded lost-interrupt vector-exhaustion fq-panic"}
+SCENARIOS=${RV_SCENARIOS:-"healthy raid1-frozen raid1-frozen-nohold raid1-degraded lost-interrupt vector-exhaustion fq-panic"}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 

@@ -218,6 +218,38 @@ def check_inflight(facts, truth):
            d.get("in_flight"))
 
 
+def check_timeline(facts, truth):
+    """On a scenario with a timeline (raid1-frozen-nohold: the guest's
+    /proc/uptime when the member was throttled, stalled and right before the
+    dump; CLOCK_MONOTONIC = uptime, no suspend): every request of the
+    throttled disk started between throttle and stall, the dump's now is
+    after before_dump, the oldest age is at least before_dump - stalled_at,
+    and the dump says QEMU took it of a paused guest."""
+    t = truth.get("truth", {})
+    if "throttled_at" not in t:
+        return
+    up = {k: float(t[k].split()[0]) for k in ("throttled_at", "stalled_at", "before_dump")}
+    disk = truth["set"]["throttled"]["guest"]
+    d = {x["name"]: x for x in facts["blk"].get("disks", [])}.get(disk, {})
+    reqs = d.get("requests", [])
+    out(len(reqs) > 0, "%s: requests in flight listed (%d)" % (disk, len(reqs)))
+    starts = [r.get("start_time_ns", 0) / 1e9 for r in reqs]
+    eq("%s: every request started between throttle (%.2f s) and stall (%.2f s)"
+       % (disk, up["throttled_at"], up["stalled_at"]), True,
+       bool(starts) and all(up["throttled_at"] - 0.5 <= s <= up["stalled_at"] + 0.5
+                            for s in starts))
+    now = facts["blk"].get("now", {}).get("ns", 0) / 1e9
+    eq("dump's now (%.2f s) after the guest's before_dump (%.2f s)" % (now, up["before_dump"]),
+       True, now >= up["before_dump"])
+    eq("%s: oldest_age_ms >= (before_dump - stalled_at) s" % disk, True,
+       (d.get("oldest_age_ms") or 0) >= (up["before_dump"] - up["stalled_at"]) * 1000)
+    eq("%s: oldest_age_ms = the oldest request's age" % disk,
+       max((r.get("age_ms") or 0 for r in reqs), default=None), d.get("oldest_age_ms"))
+    prov = facts["dump"].get("provenance", {})
+    eq("provenance: method", "hypervisor", prov.get("method"))
+    eq("provenance: guest_state", "paused", prov.get("guest_state"))
+
+
 def main():
     facts = json.load(open(sys.argv[1]))
     truth = json.load(open(sys.argv[2]))
@@ -231,6 +263,7 @@ def main():
     check_md(facts, truth)
     check_inflight(facts, truth)
     check_log(facts, truth)
+    check_timeline(facts, truth)
     if not truth.get("panic"):
         check_queues(facts, truth)
 
