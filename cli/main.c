@@ -100,6 +100,8 @@ static const char usage_facts[] =
 	"(schema raidvirt.facts/1: dump, log, md, irq, blk, virtio, findings).\n"
 	"\n"
 	"  -j, --json              JSON facts\n"
+	"  -a, --all               every object and row in full (default: more\n"
+	"                          than 16 alike are summarised)\n"
 	"  --section NAME          only this section (and dump)\n"
 	COMMON_OPTIONS;
 
@@ -112,6 +114,11 @@ static const char usage_show[] =
 	"exits 4 with one line naming the objects the dump has.\n"
 	"\n"
 	"  -j, --json              the section's facts as JSON\n"
+	"  -a, --all               md, blk, virtio: every object in full, and\n"
+	"                          every row (vectors -c: every CPU); without it\n"
+	"                          more than 16 are summarised: objects alike but\n"
+	"                          for addresses and names once, the rarest kind\n"
+	"                          first, runs of like rows as one line\n"
 	"  -b, --buckets           md: non-zero barrier buckets\n"
 	"  -w, --waiters           md: tasks waiting on the barrier\n"
 	"  -c, --cpus              vectors: per-CPU table\n"
@@ -159,6 +166,7 @@ enum {
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
+	{ "all", no_argument, NULL, 'a' },
 	{ "buckets", no_argument, NULL, 'b' },
 	{ "waiters", no_argument, NULL, 'w' },
 	{ "cpus", no_argument, NULL, 'c' },
@@ -206,7 +214,7 @@ static int parse_common(int argc, char **argv, const char *allowed,
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "jbwcvrh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jabwcvrh", long_options, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(usage, stdout);
 			if (strchr(allowed, 'S'))	// --section: name them
@@ -222,6 +230,9 @@ static int parse_common(int argc, char **argv, const char *allowed,
 		switch (opt) {
 		case 'j':
 			c->json = true;
+			break;
+		case 'a':
+			c->ropts.all = true;
 			break;
 		case 'b':
 			c->ropts.buckets = true;
@@ -377,7 +388,7 @@ static int report_missing(jv missing)
 static int cmd_facts(int argc, char **argv)
 {
 	struct common c = { 0 };
-	int rc = parse_common(argc, argv, "jS", usage_facts, &c);
+	int rc = parse_common(argc, argv, "jaS", usage_facts, &c);
 	if (rc >= 0)
 		return rc;
 	if (argc - optind != 1)

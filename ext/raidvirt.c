@@ -64,6 +64,9 @@ static bool parse_opts(const char *optstring, int max_args, bool *json,
 		case 'j':
 			*json = true;
 			break;
+		case 'a':
+			o->all = true;
+			break;
 		case 'b':
 			o->buckets = true;
 			break;
@@ -169,7 +172,7 @@ static void cmd_raidvirt(void)
 {
 	bool json = false;
 	struct rv_report_opts o = { 0 };
-	if (!parse_opts("jbwcv", 0, &json, &o))
+	if (!parse_opts("jabwcv", 0, &json, &o))
 		return;
 	struct rv_target *t = session_target();
 	if (!t)

@@ -30,7 +30,7 @@
 #include "xarray.h"
 
 // Bounds on dump-controlled counts.
-#define MAX_DISKS 4096		// block_class devices walked
+#define MAX_DISKS 65536		// block_class devices walked: disks and partitions
 #define MAX_HCTX 4096		// hardware contexts per queue
 #define MAX_TAGS 65536		// tags->nr_tags (BLK_MQ_MAX_DEPTH is 10240)
 #define MAX_LIST 100000		// dispatch / flush lists

@@ -74,6 +74,14 @@ const char *rv_irq_desc_owner(const struct rv_irq_desc *d);
 typedef bool (*rv_irq_desc_visit_fn)(uint64_t irq, rv_addr_t desc, void *arg);
 
 /**
+ * Descriptors a decoder reads at most: x86-64's NR_IRQS with NR_CPUS 8192,
+ * NR_VECTORS + CPU_VECTOR_LIMIT (64 per CPU; arch/x86/include/asm/
+ * irq_vectors.h), so that 1024 virtio-blk devices of 64 queues each
+ * (65536 managed irqs and more) are decoded whole.
+ */
+#define RV_IRQ_MAX_DESCS (256 + 64 * 8192)
+
+/**
  * Visit every allocated irq descriptor in irq order (at most @p max).
  * Supported stores: the sparse_irqs maple tree (v6.5+, lib/maple_tree.c),
  * irq_desc_tree as an xarray (v4.20 .. v6.4) or a classic radix tree (before

@@ -29,7 +29,7 @@
 #include "irq_desc.h"
 
 // Bounds on dump-controlled counts.
-#define IRQ_MAX_DESCS		65536	// descriptors decoded (seed: ~2000)
+#define IRQ_MAX_DESCS		RV_IRQ_MAX_DESCS	// descriptors decoded (seed: ~2000)
 #define IRQ_MAX_MATRIX_BITS	4096	// NR_VECTORS is 256 on x86
 // vector_irq values that are not descriptors (arch/x86/include/asm/hw_irq.h)
 #define VECTOR_SHUTDOWN		UINT64_C(0xffffffffffffffff)	// (void *)-1

@@ -20,6 +20,7 @@ struct rv_report_opts {
 	bool cpus;	/**< irq: per-CPU table (-c) */
 	bool vectors;	/**< irq: every allocated vector (-v) */
 	bool requests;	/**< blk: the requests in flight, oldest first (-r) */
+	bool all;	/**< every object and row, no summary (-a) */
 };
 
 /** Renderers take a section object (not consumed). */
@@ -46,6 +47,47 @@ char *rv_report_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** "25-26,28" from an ascending array of numbers (consumed). */
 void rv_report_ranges(FILE *f, jv list);
+
+/**
+ * Names (an array of strings, consumed) with runs of one prefix and a
+ * number as ranges: "md[0-6,8-2047] vda vdb"; at most @p max items, then
+ * "... (N more)".
+ */
+void rv_report_names(FILE *f, jv names, int max);
+
+/** Lists up to this long are printed in full (rv_report_list). */
+#define RV_REPORT_LIST_FULL 16
+/** Kinds of a longer list printed, the rarest first; names per kind line. */
+#define RV_REPORT_LIST_KINDS 16
+#define RV_REPORT_NAMES 12
+
+/**
+ * The rows of one table (@p rows: its lines; a row starts with its index
+ * as the first word, the lines after it up to the next index are part of
+ * it; lines before the first row are printed first). More than
+ * RV_REPORT_LIST_FULL rows, and not @p o->all: a run of three or more rows
+ * alike but for addresses and the index (the first word, and where it ends
+ * a name such as "req.5") prints its first row and one line "... 62 more
+ * @p what alike: 1-62".
+ */
+void rv_report_rows(FILE *f, const char *rows, const char *what, const struct rv_report_opts *o);
+
+/** Prints one object of a list as its block of lines. */
+typedef void (*rv_report_one_fn)(FILE *f, jv obj, const struct rv_report_opts *o);
+
+/**
+ * A list of like objects (md arrays, disks, devices; @p list consumed), each
+ * printed by @p one, a blank line between. A list longer than
+ * RV_REPORT_LIST_FULL is summarised unless @p o->all: objects whose blocks
+ * differ only in addresses (16 hex digits) and in their own names (the
+ * string members @p keys, NULL-terminated; the first names the object) are
+ * one kind, printed once under a line counting and naming them, the rarest
+ * kind first (the odd ones out), at most RV_REPORT_LIST_KINDS kinds; a line
+ * names the objects of the kinds left out. @p section and @p what ("md",
+ * "array") word the headline: "md: 2048 arrays in 1 kind ...".
+ */
+void rv_report_list(FILE *f, jv list, const char *section, const char *what,
+		    const char *const *keys, rv_report_one_fn one, const struct rv_report_opts *o);
 
 /**
  * The triage report (@p triage: a raidvirt.triage/1 document, not consumed)

@@ -233,8 +233,9 @@ static void print_requests(FILE *f, jv d, bool all)
 	jv_free(reqs);
 }
 
-static void print_disk(FILE *f, jv d, bool requests)
+static void print_disk(FILE *f, jv d, const struct rv_report_opts *o)
 {
+	bool requests = o && o->requests;
 	char a[24], b[24];
 	const char *name = rv_jv_str(d, "name");
 	const char *elv = rv_jv_str(d, "elevator");
@@ -267,10 +268,18 @@ static void print_disk(FILE *f, jv d, bool requests)
 	jv hctxs = jv_object_get(jv_copy(d), jv_string("hctx"));
 	if (jv_get_kind(hctxs) == JV_KIND_ARRAY && jv_array_length(jv_copy(hctxs)) > 0) {
 		fprintf(f, "   HCTX  ADDR              STATE         NR_ACTIVE  INFLIGHT  FQ                VERDICT        PENDING  RUNNING  FLUSH_RQ\n");
+		char *rows = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&rows, &len);
 		jv_array_foreach(hctxs, i, h) {
-			print_hctx(f, h);
+			print_hctx(m ? m : f, h);
 			jv_free(h);
 		}
+		if (m) {
+			fclose(m);
+			rv_report_rows(f, rows, "hctxs", o);
+		}
+		free(rows);
 	}
 	jv_free(hctxs);
 }
@@ -285,11 +294,6 @@ void rv_report_blk(FILE *f, jv sec, const struct rv_report_opts *o)
 	}
 	if (jv_array_length(jv_copy(disks)) == 0)
 		fprintf(f, "blk: no disks\n");
-	jv_array_foreach(disks, i, d) {
-		if (i)
-			fprintf(f, "\n");
-		print_disk(f, d, o && o->requests);
-		jv_free(d);
-	}
-	jv_free(disks);
+	static const char *const names[] = { "name", "parent", NULL };
+	rv_report_list(f, disks, "blk", "disk", names, print_disk, o);
 }

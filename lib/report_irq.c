@@ -184,9 +184,16 @@ static void print_bar(FILE *f, jv cpu, double capacity)
 	fprintf(f, "%*s]", BAR_WIDTH - used, "");
 }
 
-static void print_cpus(FILE *f, jv cpus, double capacity)
+static void print_cpus(FILE *f, jv cpus, double capacity, const struct rv_report_opts *o)
 {
 	fprintf(f, "CPU  ONLINE  AVAIL  ALLOC  MANAGED  MGD_ALLOC  OK   VECTORS\n");
+	// into a buffer first: runs of like CPUs print as one line each
+	char *rows = NULL;
+	size_t len = 0;
+	FILE *out = f;
+	FILE *m = open_memstream(&rows, &len);
+	if (m)
+		f = m;
 	jv_array_foreach(cpus, i, c) {
 		char b[4][24];
 		fprintf(f, "%3.0f  %-6s  %5s  %5s  %7s  %9s  %-3s  ",
@@ -200,6 +207,12 @@ static void print_cpus(FILE *f, jv cpus, double capacity)
 		fprintf(f, "\n");
 		jv_free(c);
 	}
+	if (m) {
+		fclose(m);
+		f = out;
+		rv_report_rows(f, rows, "CPUs", o);
+	}
+	free(rows);
 	fprintf(f, "VECTORS: %d columns = %.0f vectors per CPU; # allocated (not managed), "
 		"M managed reserved, . available\n", BAR_WIDTH, capacity);
 }
@@ -255,7 +268,7 @@ void rv_report_irq(FILE *f, jv sec, const struct rv_report_opts *o)
 		jv cpus = rv_jv_get(sec, "cpus");
 		jv m = rv_jv_get(sec, "matrix");
 		fprintf(f, "\n");
-		print_cpus(f, cpus, rv_jv_num(m, "per_cpu_capacity", 0));
+		print_cpus(f, cpus, rv_jv_num(m, "per_cpu_capacity", 0), o);
 		jv_free(m);
 		jv_free(cpus);
 	}

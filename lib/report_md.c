@@ -261,6 +261,8 @@ static void print_waiters(FILE *f, jv a, jv conf)
 
 static void print_array(FILE *f, jv a, const struct rv_report_opts *o)
 {
+	if (jv_get_kind(a) != JV_KIND_OBJECT)
+		return;
 	jv conf = rv_jv_get(a, "conf");
 	bool has_conf = jv_get_kind(conf) == JV_KIND_OBJECT;
 	jv in_list = rv_jv_get(a, "in_all_mddevs");
@@ -295,12 +297,6 @@ void rv_report_md(FILE *f, jv sec, const struct rv_report_opts *o)
 	    !rv_jv_str(sec, "select"))
 		fprintf(f, "md: no arrays in all_mddevs\n");
 	jv_free(present);
-	for (int i = 0; i < n; i++) {
-		if (i)
-			fprintf(f, "\n");
-		jv a = jv_array_get(jv_copy(arrays), i);
-		print_array(f, a, o);
-		jv_free(a);
-	}
-	jv_free(arrays);
+	static const char *const names[] = { "name", NULL };
+	rv_report_list(f, arrays, "md", "array", names, print_array, o);
 }

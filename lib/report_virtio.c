@@ -3,6 +3,7 @@
 // device a header line, then a table of its virtqueues, then one line per
 // queue that looks stuck. Reads only the facts.
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "facts.h"
@@ -147,7 +148,7 @@ static void print_vq_notes(FILE *f, const char *dev, jv vq)
 	print_errors(f, "  ", name, vq);
 }
 
-static void print_device(FILE *f, jv dev)
+static void print_device(FILE *f, jv dev, const struct rv_report_opts *o)
 {
 	char msix[64];
 	const char *name = str(dev, "name", "?");
@@ -173,10 +174,18 @@ static void print_device(FILE *f, jv dev)
 	fprintf(f, "  %3s  %-16s  %-*s  %5s  %5s  %5s  %5s  %9s  %8s  %8s  %6s  %4s  %4s\n",
 		"VQ", "ADDR", nw, "NAME", "NUM", "FREE", "AVAIL", "USED",
 		"LAST_USED", "INFLIGHT", "UNREAPED", "BROKEN", "VEC", "IRQ");
+	char *rows = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&rows, &len);
 	jv_array_foreach(vqs, i, vq) {
-		print_vq_row(f, vq, nw);
+		print_vq_row(m ? m : f, vq, nw);
 		jv_free(vq);
 	}
+	if (m) {
+		fclose(m);
+		rv_report_rows(f, rows, "queues", o);
+	}
+	free(rows);
 	jv_array_foreach(vqs, i, vq) {
 		print_vq_notes(f, name, vq);
 		jv_free(vq);
@@ -186,7 +195,6 @@ static void print_device(FILE *f, jv dev)
 
 void rv_report_virtio(FILE *f, jv sec, const struct rv_report_opts *o)
 {
-	(void)o;
 	rv_report_problems(f, "virtio", sec);
 	jv devs = rv_jv_get(sec, "devices");
 	if (jv_get_kind(devs) != JV_KIND_ARRAY) {
@@ -195,11 +203,6 @@ void rv_report_virtio(FILE *f, jv sec, const struct rv_report_opts *o)
 	}
 	if (jv_array_length(jv_copy(devs)) == 0)
 		fprintf(f, "virtio: no devices\n");
-	jv_array_foreach(devs, i, dev) {
-		if (i)
-			fprintf(f, "\n");
-		print_device(f, dev);
-		jv_free(dev);
-	}
-	jv_free(devs);
+	static const char *const names[] = { "name", "disk", NULL };
+	rv_report_list(f, devs, "virtio", "device", names, print_device, o);
 }

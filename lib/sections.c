@@ -9,12 +9,12 @@
 const struct rv_section rv_sections[] = {
 	{ "dump", &rv_decoder_dump, NULL, "dump", "", false, NULL, rv_report_dump, NULL },
 	{ "log", &rv_decoder_log, NULL, "log", "", false, NULL, rv_report_log, NULL },
-	{ "md", &rv_decoder_md, "r1conf", "md", "bw", true, "arrays", rv_report_md, rv_help_r1conf },
+	{ "md", &rv_decoder_md, "r1conf", "md", "abw", true, "arrays", rv_report_md, rv_help_r1conf },
 	// There is one vector matrix: a selection would be ignored, so it
 	// is refused.
-	{ "irq", &rv_decoder_irq, "vecmatrix", "vectors", "cv", false, NULL, rv_report_irq, rv_help_vecmatrix },
-	{ "blk", &rv_decoder_blk, "hctxfq", "blk", "r", true, "disks", rv_report_blk, rv_help_hctxfq },
-	{ "virtio", &rv_decoder_virtio, "vring", "virtio", "", true, "devices", rv_report_virtio, rv_help_vring },
+	{ "irq", &rv_decoder_irq, "vecmatrix", "vectors", "acv", false, NULL, rv_report_irq, rv_help_vecmatrix },
+	{ "blk", &rv_decoder_blk, "hctxfq", "blk", "ar", true, "disks", rv_report_blk, rv_help_hctxfq },
+	{ "virtio", &rv_decoder_virtio, "vring", "virtio", "a", true, "devices", rv_report_virtio, rv_help_vring },
 	{ NULL, NULL, NULL, NULL, NULL, false, NULL, NULL, NULL },
 };
 

@@ -40,7 +40,7 @@ static const char *const virtio_modules[] = {
 #define MAX_VQS_PER_DEVICE	4096
 #define MAX_MSIX_VECTORS	2048	// PCI: MSI-X table size <= 2048
 #define MAX_IRQ_ACTIONS		64
-#define MAX_IRQ_DESCS		65536
+#define MAX_IRQ_DESCS		RV_IRQ_MAX_DESCS
 
 static const char *const virtio_id_names[] = {
 	[1] = "net", [2] = "block", [3] = "console", [4] = "rng",

@@ -120,7 +120,7 @@ static void sections(void)
 			      "help page of %s names it", s->command);
 		}
 		for (const char *c = s->options; *c; c++)
-			CHECK(strchr("bwcvr", *c), "section %s: option -%c is a report option",
+			CHECK(strchr("abwcvr", *c), "section %s: option -%c is a report option",
 			      s->name, *c);
 	}
 	CHECK_U64("sections", 6, n);
