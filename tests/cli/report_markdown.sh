@@ -136,11 +136,15 @@ fi
 
 fx=$tmp/seed002-rhel8
 if "$RV_ROOT/tests/fixtures/mkfixture" seed002-rhel8 "$fx" >"$tmp/mkfixture.log" 2>&1; then
-	"$RV_CLI" show vectors -c --vmlinux "$fx/vmlinux" --debuginfo "$fx/debug" \
+	# -a: every CPU's row (without it, runs of like CPUs are one line)
+	"$RV_CLI" show vectors -c -a --vmlinux "$fx/vmlinux" --debuginfo "$fx/debug" \
 		--no-default-debuginfo "$fx/vmcore" >"$tmp/s2.cpus.txt" 2>/dev/null
 	rows=$(sed -n '/^CPU  ONLINE/,/^VECTORS:/p' "$tmp/s2.cpus.txt")
-	rv_eq "seed002-rhel8 -c: 80 full bars, nothing available" 80 \
+	rv_eq "seed002-rhel8 -c -a: 80 full bars, nothing available" 80 \
 		"$(grep -cE '  \[#+M+\]$' <<<"$rows")"
+	rv_match "seed002-rhel8 -c: the like CPUs as one line" '^ +\.\.\. [0-9]+ more CPUs alike: ' \
+		"$("$RV_CLI" show vectors -c --vmlinux "$fx/vmlinux" --debuginfo "$fx/debug" \
+			--no-default-debuginfo "$fx/vmcore" 2>/dev/null | grep 'more CPUs alike')"
 	rv_eq "seed002-rhel8 -c: cpu0 (25 allocated, 4 of them managed; 180 managed)" \
 		"[###MMMMMMMMMMMMMMMMMMMMM]" "$(awk '$1 == "0" { print $NF }' <<<"$rows")"
 

@@ -196,8 +196,79 @@ static void markdown(void)
 	free(out);
 }
 
+// ---- long lists (rv_report_names, rv_report_list, rv_report_rows) ----
+
+static void one_obj(FILE *f, jv o, const struct rv_report_opts *opts)
+{
+	(void)opts;
+	jv name = jv_object_get(jv_copy(o), jv_string("name"));
+	jv v = jv_object_get(jv_copy(o), jv_string("v"));
+	fprintf(f, "ffff8880%08x  %s  %.0f\n", (unsigned)(jv_string_length_bytes(jv_copy(name)) * 64),
+		jv_string_value(name), jv_number_value(v));
+	jv_free(name);
+	jv_free(v);
+}
+
+static void long_lists(void)
+{
+	char *out = NULL;
+	CAPTURE(out, rv_report_names(f_, parse("[\"md0\",\"md1\",\"md2\",\"md4\",\"vda\",\"md10\"]"), 12));
+	CHECK_STR("names: a prefix's numbers as ranges", "md[0-2,4] vda md10", out);
+	free(out);
+	CAPTURE(out, rv_report_names(f_, parse("[\"a\",\"b\",\"c\",\"d\"]"), 2));
+	CHECK_STR("names: at most max items", "a b ... (2 more)", out);
+	free(out);
+
+	// 20 objects: md0..md19, md7 odd (v 1), the others alike
+	jv list = jv_array();
+	for (int i = 0; i < 20; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "md%d", i);
+		list = jv_array_append(list, jv_object_set(jv_object_set(jv_object(),
+			jv_string("name"), jv_string(name)), jv_string("v"), jv_number(i == 7)));
+	}
+	static const char *const keys[] = { "name", NULL };
+	struct rv_report_opts all = { .all = true };
+	CAPTURE(out, rv_report_list(f_, jv_copy(list), "md", "array", keys, one_obj, NULL));
+	CHECK_STR("list: the odd one first, then the kind of the others",
+		  "md: 20 arrays in 2 kinds (alike but for addresses and names), the rarest first;"
+		  " -a prints every array\n\n1 array: md7\nffff8880000000c0  md7  1\n\n"
+		  "19 arrays alike: md[0-6,8-19]\nffff8880000000c0  md0  0\n", out);
+	free(out);
+	CAPTURE(out, rv_report_list(f_, jv_copy(list), "md", "array", keys, one_obj, &all));
+	CHECK_U64("list -a: every object", 20, occurrences(out, "ffff8880"));
+	free(out);
+	CAPTURE(out, rv_report_list(f_, jv_array_slice(jv_copy(list), 0, 16), "md", "array", keys,
+				    one_obj, NULL));
+	CHECK_U64("list of 16: in full", 16, occurrences(out, "ffff8880"));
+	free(out);
+	jv_free(list);
+
+	// rows: a header, 20 rows with a continuation line, row 3 differs
+	char rows[4096];
+	size_t n = (size_t)snprintf(rows, sizeof(rows), "   VQ  NAME\n");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(rows + n, sizeof(rows) - n,
+				      "%5d  ffff88801000%04x  req.%d  %d\n      note 0\n", i, i,
+				      i, i == 3);
+	CAPTURE(out, rv_report_rows(f_, rows, "queues", NULL));
+	CHECK_STR("rows: runs of three or more alike as one line, the index masked",
+		  "   VQ  NAME\n"
+		  "    0  ffff888010000000  req.0  0\n      note 0\n"
+		  "    ... 2 more queues alike: 1-2\n"
+		  "    3  ffff888010000003  req.3  1\n      note 0\n"
+		  "    4  ffff888010000004  req.4  0\n      note 0\n"
+		  "    ... 15 more queues alike: 5-19\n", out);
+	free(out);
+	struct rv_report_opts a = { .all = true };
+	CAPTURE(out, rv_report_rows(f_, rows, "queues", &a));
+	CHECK_STR("rows -a: as they are", rows, out);
+	free(out);
+}
+
 void test_report(void)
 {
+	long_lists();
 	html_escape();
 	cpu_split();
 	text_bar();
