@@ -176,7 +176,9 @@ done
 # vmlinux and module debug directory from each dump's meta.json, as
 # tests/cli/facts612.sh takes them. A dump the rig has not built fails.
 K612=${RV_KERNEL612:-debian13-cloud}
-for sc in ${RV_SCENARIOS612:-healthy raid1-frozen raid1-degraded lost-interrupt vector-exhaustion fq-panic}; do
+S612=${RV_SCENARIOS612:-$(python3 "$RV_ROOT/dumps/rig.py" list --kernel "$K612" | awk '{print $1}')}
+rv_cmp "scenarios listed for $K612" "$(echo "$S612" | wc -w)" -ge 1
+for sc in $S612; do
 	dir=$(python3 "$RV_ROOT/dumps/rig.py" path "$sc" --kernel "$K612" 2>/dev/null)
 	if [ ! -f "$dir/vmcore" ] || [ ! -f "$dir/meta.json" ]; then
 		rv_not_ok "6.12-$sc: no rig dump ($dir; dumps/rig.py build $sc --kernel $K612)"

@@ -16,7 +16,9 @@
 
 KERNEL=${RV_KERNEL612:-debian13-cloud}
 RIG=${RAIDVIRT_RIG:-$RV_ROOT/dumps/rig.py}
-SCENARIOS=${RV_SCENARIOS:-"healthy raid1-frozen raid1-frozen-nohold raid1-degraded lost-interrupt vector-exhaustion fq-panic"}
+# Every scenario the kernel file lists (dumps/kernels/KERNEL.kernel).
+SCENARIOS=${RV_SCENARIOS:-$(python3 "$RIG" list --kernel "$KERNEL" | awk '{print $1}')}
+rv_cmp "scenarios listed for $KERNEL" "$(echo "$SCENARIOS" | wc -w)" -ge 1
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
