@@ -4,7 +4,10 @@
 # only loading, compiling and evaluating rules) with the built-in rules and
 # with generated catalogues of N rules (bench/gen-rules.py: copies of the
 # built-in ones), CPU time (user + system, median of RUNS) and peak RSS,
-# and each catalogue's CPU as a multiple of the built-in set's. Not a test.
+# cold (an empty cache directory each run: every rule compiles whole) and
+# warm (the rule programs known to compile: conditions only, the rest of
+# the rules that match), and each catalogue's CPU as a multiple of the
+# built-in set's. Not a test.
 #
 #   bench/rules.sh [RUNS] [N...]     # default: 3 runs; 90 and 500 rules
 set -euo pipefail
@@ -31,14 +34,23 @@ fi
 nbuiltin=$(ls rules/*.yaml | wc -l)
 echo "rule engine, over $src; load $(cut -d' ' -f1 /proc/loadavg), median of $runs runs"
 echo
-echo "| catalogue | CPU | peak RSS | CPU / built-in |"
-echo "|---|---|---|---|"
-read -r base rss < <(bench_cpu "$RV_CLI" triage --json --facts "$tmp/facts.json")
-echo "| built-in ($nbuiltin rules) | $base s | $rss MiB | 1.0 |"
+echo "| catalogue | CPU cold | CPU warm | peak RSS warm | cold / built-in | warm / built-in |"
+echo "|---|---|---|---|---|---|"
+# cold and warm CPU of one catalogue: "COLD WARM RSS"
+measure() {
+	local c w rss
+	read -r c _ < <(BENCH_CACHE_COLD=1 bench_cpu "$RV_CLI" triage --json "$@" --facts "$tmp/facts.json")
+	export RAIDVIRT_CACHE=$tmp/warm
+	"$RV_CLI" triage --json "$@" --facts "$tmp/facts.json" >/dev/null 2>&1 || true
+	read -r w rss < <(bench_cpu "$RV_CLI" triage --json "$@" --facts "$tmp/facts.json")
+	unset RAIDVIRT_CACHE
+	echo "$c $w $rss"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
+read -r bc bw brss < <(measure)
+echo "| built-in ($nbuiltin rules) | $bc s | $bw s | $brss MiB | 1.0 | 1.0 |"
 for n in $sizes; do
 	bench/gen-rules.py "$n" "$tmp/r$n"
-	read -r c rss < <(bench_cpu "$RV_CLI" triage --json --no-builtin-rules --rules "$tmp/r$n" \
-		--facts "$tmp/facts.json")
-	echo "| $n generated | $c s | $rss MiB | $(awk -v a="$c" -v b="$base" \
-		'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }') |"
+	read -r c w rss < <(measure --no-builtin-rules --rules "$tmp/r$n")
+	echo "| $n generated | $c s | $w s | $rss MiB | $(ratio "$c" "$bc") | $(ratio "$w" "$bw") |"
 done

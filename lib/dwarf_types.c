@@ -20,6 +20,7 @@
 
 #include "dwarf_types.h"
 #include "name_index.h"
+#include "rv_cache.h"
 #include "rv_file.h"
 #include "type_source.h"
 
@@ -265,35 +266,6 @@ struct cache_entry {
 	uint64_t val;
 };
 
-static uint64_t fnv64(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	uint64_t h = 14695981039346656037ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ c[i]) * 1099511628211ull;
-	return h;
-}
-
-/** The cache directory (malloc'd), or NULL when caching is off. */
-static char *cache_dir(void)
-{
-	const char *env = getenv("RAIDVIRT_CACHE");
-	char *dir = NULL;
-	if (env && (!strcmp(env, "off") || !strcmp(env, "0")))
-		return NULL;
-	if (env && *env)
-		return strdup(env);
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	if (xdg && *xdg == '/') {
-		if (asprintf(&dir, "%s/raidvirt", xdg) < 0)
-			dir = NULL;
-	} else if (home && *home == '/') {
-		if (asprintf(&dir, "%s/.cache/raidvirt", home) < 0)
-			dir = NULL;
-	}
-	return dir;
-}
-
 static bool cache_header_matches(const struct rv_dwarf *d, const struct cache_header *h,
 				 const unsigned char *id, size_t idlen)
 {
@@ -329,7 +301,7 @@ static bool cache_load(struct rv_dwarf *d, const unsigned char *id, size_t idlen
 		  h->nentries <= body / sizeof(*ents) &&
 		  h->strtab_size == body - (size_t)h->nentries * sizeof(*ents) &&
 		  h->strtab_size > 0 && strtab[h->strtab_size - 1] == '\0' &&
-		  fnv64(h + 1, body) == h->checksum;
+		  rv_fnv64(h + 1, body) == h->checksum;
 	for (uint32_t i = 0; ok && i < h->nentries; i++)
 		ok = ents[i].ns <= RV_NS_ENUMERATOR && ents[i].complete <= 1 &&
 		     ents[i].name < h->strtab_size;
@@ -360,36 +332,6 @@ static void cache_discard(struct rv_dwarf *d)
 	d->cursor = NULL;
 	d->units = 0;
 	d->cache_write = d->cache_path != NULL;
-}
-
-static bool write_all_fd(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		c += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-static void mkdir_p(const char *dir)
-{
-	char *copy = strdup(dir);
-	for (char *p = copy ? copy + 1 : NULL; p && *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(copy, 0755);
-			*p = '/';
-		}
-	}
-	if (copy)
-		mkdir(copy, 0755);
-	free(copy);
 }
 
 /** Write the whole index of @p d to its cache file (best effort). */
@@ -436,24 +378,8 @@ static void cache_store(struct rv_dwarf *d)
 	h->units = d->units;
 	h->nentries = (uint32_t)n;
 	h->strtab_size = strsize;
-	h->checksum = fnv64(h + 1, len - sizeof(*h));
-	char *dir = strdup(d->cache_path), *slash = dir ? strrchr(dir, '/') : NULL;
-	char *tmp = NULL;
-	if (slash) {
-		*slash = '\0';
-		mkdir_p(dir);
-		if (asprintf(&tmp, "%s/.tmp-%ld-%s", dir, (long)getpid(), slash + 1) < 0)
-			tmp = NULL;
-	}
-	int fd = tmp ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
-	if (fd >= 0) {
-		bool ok = write_all_fd(fd, buf, len);
-		ok = !close(fd) && ok;
-		if (!ok || rename(tmp, d->cache_path))
-			unlink(tmp);
-	}
-	free(tmp);
-	free(dir);
+	h->checksum = rv_fnv64(h + 1, len - sizeof(*h));
+	rv_cache_write(d->cache_path, buf, len);
 	free(buf);
 }
 
@@ -464,7 +390,7 @@ static void cache_open(struct rv_dwarf *d)
 	ssize_t idlen = dwelf_elf_gnu_build_id(d->elf, (const void **)&id);
 	if (idlen <= 0 || idlen > 64 || fstat(d->fd, &d->st))
 		return;		// no build id: nothing to key a cache on
-	char *dir = cache_dir();
+	char *dir = rv_cache_dir();
 	if (!dir)
 		return;
 	char hex[129];

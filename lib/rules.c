@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The rule engine, loading side: rule files (YAML, libyaml) are parsed and
-// checked field by field with file:line messages, and each rule's jq
-// programs are compiled into one jq program. Evaluation is in rules_eval.c.
+// checked field by field with file:line messages, and the rules' jq
+// programs are compiled a few rules to a program. Evaluation is in
+// rules_eval.c, the cache of programs known to compile in rules_cache.c.
 //
-// Why one program for many rules: jq 1.6 parses its builtin library on
-// every jq_compile (~50-70 ms on the rig machine), so compiling per rule,
-// per expression, or per facts document (to bind $facts as a compile-time
-// argument) would cost seconds for a catalogue of hundreds. The rules of
-// one load (a directory, or one file) are compiled together into one
-// program, once at load time; it takes [$facts, mode, $match, $params,
-// index] as input, binding the variables at run time and running rule
-// number index. When that program does not compile, the batch is split in
-// halves until the rules at fault are alone; each of those is compiled by
-// itself so its errors name its file and line (compile_batch()).
+// What a compile costs with jq 1.6 (docs/performance.md): ~19 ms for its
+// builtin library on every jq_compile, then ~3.5 ms per KB of rule text,
+// because each of its ~240 builtins walks the whole program, in the bind
+// and in up to six passes that drop the unused ones (builtins_bind(),
+// block_drop_unreferenced()). So the rules of one load (a directory, or
+// one file) are compiled together, in programs of about program_bytes();
+// a program takes [$facts, $match, $params, part] as input, binding the
+// variables at run time and running that part of one rule. When a program
+// does not compile, its batch is split in halves until the rules at fault
+// are alone; each of those is compiled by itself so its errors name its
+// file and line (compile_batch()). A rule whose whole program is known to
+// compile (rules_cache.c) compiles only its condition here: most rules
+// never match, and the rest compile when they do (rv_rules_complete()).
 
 #include <ctype.h>
 #include <dirent.h>
@@ -814,7 +818,7 @@ static const struct rv_rule_text *part_text(const struct rv_rule *r, size_t part
 
 static size_t nparts(const struct rv_rule *r)
 {
-	return RV_PART_EVIDENCE + r->nevidence;
+	return r->partial ? 1 : RV_PART_EVIDENCE + r->nevidence;
 }
 
 /** One part: its text, over $facts (condition, related) or $match (evidence). */
@@ -1118,17 +1122,18 @@ out:
 }
 
 /**
- * How much jq text one compiled program holds. jq 1.6 binds its ~250
- * builtins by walking the whole program once per builtin, over several
- * passes (builtins_bind(), block_drop_unreferenced()): linear in the
- * program's size with a large constant, which grows further once the
- * program no longer fits the caches. So one program for hundreds of rules
- * compiles slower than programs of a few rules each; past the builtins'
- * fixed cost per compile (~50 ms) a rule costs a few ms (docs/performance.md
- * has the measurements). RAIDVIRT_RULES_PROGRAM_BYTES overrides, for
- * measuring.
+ * How much jq text one compiled program holds. Every compile costs the
+ * builtins' ~19 ms, then time linear in the program's size as long as the
+ * program's instructions fit the caches, and much more past that: the
+ * builtins' walks over 165 KB of text (90 rules in one program) cost five
+ * times more per instruction than over 80 KB, and 500 cold rules took
+ * 19 s in programs of 48 KB against 7.3 s in programs of 12 or 24 KB (on
+ * a machine shared with other work). jq 1.6 also refuses a program whose
+ * main function passes 64 KB of bytecode (about 160 KB of rule text).
+ * docs/performance.md has the measurements. RAIDVIRT_RULES_PROGRAM_BYTES
+ * overrides, for measuring.
  */
-#define PROGRAM_BYTES_DEFAULT 12000
+#define PROGRAM_BYTES_DEFAULT 24000
 static size_t program_bytes(void)
 {
 	const char *env = getenv("RAIDVIRT_RULES_PROGRAM_BYTES");
@@ -1136,10 +1141,13 @@ static size_t program_bytes(void)
 	return n > 0 ? (size_t)n : PROGRAM_BYTES_DEFAULT;
 }
 
-/** The jq text of rule @p r (all its parts). */
+/** The jq text of rule @p r (the parts it compiles). */
 static size_t rule_bytes(const struct rv_rule *r)
 {
-	size_t n = strlen(r->condition.text) + (r->related.text ? strlen(r->related.text) : 0);
+	size_t n = strlen(r->condition.text);
+	if (r->partial)
+		return n;
+	n += r->related.text ? strlen(r->related.text) : 0;
 	for (size_t i = 0; i < r->nevidence; i++)
 		n += strlen(r->evidence[i].expr.text);
 	return n;
@@ -1152,6 +1160,7 @@ struct staged {
 	jv problems;		// the file's problems, in the order found
 	int nproblems;		// as counted by its loader (for the cap)
 	bool keep;		// no problem before compiling
+	char *program;		// the rule's whole program alone (cache key)
 };
 
 /** Compile rules @p idx[0..n) of @p st: all in one program if they compile. */
@@ -1196,18 +1205,9 @@ static void compile_batch(struct rv_ruleset *rs, struct staged *st, const size_t
 	compile_batch(rs, st, idx + n / 2, n - n / 2);
 }
 
-static void add_rule(struct rv_ruleset *rs, struct rv_rule *r);
-
-/** Compile the staged files' rules, record their problems, add the good ones. */
-static size_t commit_staged(struct rv_ruleset *rs, struct staged *st, size_t n)
+/** Compile rules @p idx[0..k) of @p st in programs of about program_bytes(). */
+static void compile_all(struct rv_ruleset *rs, struct staged *st, const size_t *idx, size_t k)
 {
-	size_t *idx = calloc(n ? n : 1, sizeof(*idx)), k = 0;
-	for (size_t i = 0; i < n; i++) {
-		// Compile even after other problems, so that one lint run
-		// reports the jq errors too.
-		if (st[i].r && st[i].r->condition.text && idx)
-			idx[k++] = i;
-	}
 	size_t budget = program_bytes();
 	for (size_t i = 0, j; i < k; i = j) {
 		size_t bytes = 0;
@@ -1215,6 +1215,90 @@ static size_t commit_staged(struct rv_ruleset *rs, struct staged *st, size_t n)
 			bytes += rule_bytes(st[idx[j]].r);
 		compile_batch(rs, st, idx + i, j - i);
 	}
+}
+
+char *rv_rules_program(struct rv_rule *r)
+{
+	struct program p = { 0 };
+	bool partial = r->partial;
+	r->partial = false;
+	bool ok = generate(&r, 1, &p);
+	r->partial = partial;
+	if (!ok && p.f)
+		fclose(p.f);
+	free(p.sections);
+	if (!ok) {
+		free(p.text);
+		return NULL;
+	}
+	return p.text;
+}
+
+void rv_rules_complete(struct rv_rule *const *rules, size_t n, jv *problems)
+{
+	struct rv_ruleset *rs = rv_ruleset_create();
+	struct staged *st = calloc(n ? n : 1, sizeof(*st));
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+	struct rv_program **old = calloc(n ? n : 1, sizeof(*old));
+	for (size_t i = 0; i < n; i++) {
+		struct rv_rule *r = rules[i];
+		if (!rs || !st || !idx || !old) {
+			problems[i] = jv_array_append(jv_array(), rv_jv_set(rv_jv_set(
+				jv_object(), "line", jv_number(r->line)), "message",
+				jv_string("out of memory")));
+			continue;
+		}
+		st[i] = (struct staged){ .file = r->file, .r = r, .problems = jv_array() };
+		idx[i] = i;
+		old[i] = r->prog;
+		r->prog = NULL;
+		r->partial = false;
+	}
+	if (rs && st && idx && old) {
+		compile_all(rs, st, idx, n);
+		for (size_t i = 0; i < n; i++) {
+			struct rv_rule *r = rules[i];
+			if (r->prog) {
+				program_unref(old[i]);
+				jv_free(st[i].problems);
+				problems[i] = jv_array();
+				continue;
+			}
+			r->prog = old[i];
+			r->partial = true;
+			problems[i] = st[i].problems;
+			if (!jv_array_length(jv_copy(problems[i])))
+				problems[i] = jv_array_append(problems[i], rv_jv_set(rv_jv_set(
+					jv_object(), "line", jv_number(r->line)), "message",
+					jv_string("jq could not compile the rule")));
+		}
+	}
+	rv_ruleset_destroy(rs);
+	free(st);
+	free(idx);
+	free(old);
+}
+
+static void add_rule(struct rv_ruleset *rs, struct rv_rule *r);
+
+/**
+ * Compile the staged files' rules, record their problems, add the good
+ * ones. A rule whose whole program is known to compile (rules_cache.c)
+ * compiles its condition only; one that compiled whole is remembered.
+ */
+static size_t commit_staged(struct rv_ruleset *rs, struct staged *st, size_t n)
+{
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx)), k = 0;
+	for (size_t i = 0; i < n; i++) {
+		// Compile even after other problems, so that one lint run
+		// reports the jq errors too.
+		if (st[i].r && st[i].r->condition.text && idx) {
+			idx[k++] = i;
+			st[i].program = rv_rules_program(st[i].r);
+			st[i].r->partial = st[i].program && rv_rules_cache_known(st[i].program);
+		}
+	}
+	compile_all(rs, st, idx, k);
 	free(idx);
 	size_t loaded = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1225,11 +1309,14 @@ static size_t commit_staged(struct rv_ruleset *rs, struct staged *st, size_t n)
 					 "... and %d more problems in this file",
 					 s->nproblems - RULE_FILE_MAX_PROBLEMS);
 		if (s->r && s->keep && !s->nproblems && s->r->prog) {
+			if (!s->r->partial && s->program)
+				rv_rules_cache_note(s->program);
 			add_rule(rs, s->r);
 			loaded++;
 		} else {
 			rule_destroy(s->r);	// reported; the rule is skipped
 		}
+		free(s->program);
 		free(s->file);
 	}
 	return loaded;
@@ -1466,14 +1553,9 @@ static void stage_file(struct rv_ruleset *rs, const char *path, struct staged *s
 	jv saved = rs->problems;
 	rs->problems = st->problems;
 	struct loader l = { .rs = rs, .file = path };
-	int fd;
 	char *text = NULL;
 	size_t len = 0;
-	struct rv_error *err = rv_file_open(path, "rule file", RV_RULE_FILE_MAX, &fd);
-	if (!err) {
-		err = rv_file_read_all(fd, path, RV_RULE_FILE_MAX, &text, &len);
-		close(fd);
-	}
+	struct rv_error *err = rv_file_load(path, "rule file", RV_RULE_FILE_MAX, &text, &len);
 	if (err) {
 		// The message starts with the path; the problem names the file.
 		const char *msg = err->msg;

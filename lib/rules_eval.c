@@ -15,6 +15,12 @@
 // are shared copy-on-write. Inside crash this also keeps crash's own signal
 // handlers out of the child. RAIDVIRT_RULES_NOFORK=1 (or no_isolate)
 // evaluates in process, for debuggers and valgrind.
+//
+// Two steps when some rules were loaded with their condition only
+// (rules_priv.h, partial): the first child runs every rule, and such a rule
+// that matched sends back its paths instead of findings; the parent
+// compiles those rules whole, together (rv_rules_complete()), and a second
+// child gives their findings at those paths, with the same limits.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -326,18 +332,23 @@ static jv finding(const struct rv_rule *r, jv facts, jv path)
 	return o;
 }
 
-/** One rule, in this process: its findings and error entries. */
-static jv eval_inline(const struct rv_rule *r, jv facts, unsigned int max_matches)
+/** Rule @p r's matches: the condition's paths (at most @p max_matches + 1), or its error entries. */
+static jv matches_of(const struct rv_rule *r, jv facts, unsigned int max_matches)
 {
-	jv paths = run(r, jv_copy(facts), RV_PART_CONDITION, jv_null(), max_matches);
+	jv paths = run(r, facts, RV_PART_CONDITION, jv_null(), max_matches);
 	if (!jv_is_valid(paths)) {
-		jv_free(facts);
 		jv msg = jv_invalid_get_msg(paths);
 		jv m = jv_string_fmt("condition: %s", jv_get_kind(msg) == JV_KIND_STRING ?
 				     jv_string_value(msg) : "?");
 		jv_free(msg);
 		return jv_array_append(jv_array(), error_entry_at(r, r->condition.line, m));
 	}
+	return rv_jv_set(jv_object(), "paths", paths);
+}
+
+/** The findings of @p r at @p paths (from matches_of(); consumed). */
+static jv findings_at(const struct rv_rule *r, jv facts, jv paths, unsigned int max_matches)
+{
 	jv out = jv_array();
 	int n = jv_array_length(jv_copy(paths));
 	jv_array_foreach(paths, i, p) {
@@ -354,6 +365,31 @@ static jv eval_inline(const struct rv_rule *r, jv facts, unsigned int max_matche
 			"more than %u matches: only the first %u are reported", max_matches,
 			max_matches)));
 	return out;
+}
+
+/**
+ * One rule, in this process: its findings and error entries (an array),
+ * or, for a partial rule (rules_priv.h) that matched, {paths: [...]}: its
+ * related and evidence programs must be compiled first. With @p paths (not
+ * null), the findings at those paths of a rule completed since.
+ */
+static jv eval_rule(const struct rv_rule *r, jv facts, jv paths, unsigned int max_matches)
+{
+	if (jv_get_kind(paths) == JV_KIND_NULL) {
+		jv m = matches_of(r, jv_copy(facts), max_matches);
+		if (jv_get_kind(m) != JV_KIND_OBJECT) {
+			jv_free(facts);
+			return m;
+		}
+		paths = jv_object_get(jv_copy(m), jv_string("paths"));
+		if (r->partial && jv_array_length(jv_copy(paths))) {
+			jv_free(paths);
+			jv_free(facts);
+			return m;
+		}
+		jv_free(m);
+	}
+	return findings_at(r, facts, paths, max_matches);
 }
 
 // ---- isolation ----
@@ -397,7 +433,7 @@ static void limit_memory(unsigned int memory_mb)
 }
 
 static __attribute__((noreturn)) void child(const struct rv_rule *const *rules, size_t n,
-					    jv facts, const struct rv_eval_opts *o, int fd)
+					    jv facts, jv paths, const struct rv_eval_opts *o, int fd)
 {
 	// The host's handlers (crash's SIGSEGV/SIGINT longjmps) must not run
 	// here: die plainly, the parent reports it.
@@ -409,7 +445,9 @@ static __attribute__((noreturn)) void child(const struct rv_rule *const *rules, 
 	setrlimit(RLIMIT_CORE, &core);
 	for (size_t i = 0; i < n; i++) {
 		limit_memory(o->memory_mb);
-		jv res = eval_inline(rules[i], jv_copy(facts), o->max_matches);
+		jv p = jv_get_kind(paths) == JV_KIND_ARRAY ?
+		       jv_array_get(jv_copy(paths), (int)i) : jv_null();
+		jv res = eval_rule(rules[i], jv_copy(facts), p, o->max_matches);
 		// One line per rule: JSON text without flags has no newline.
 		jv s = jv_dump_string(res, 0);
 		write_all(fd, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
@@ -431,8 +469,9 @@ enum child_end { END_EOF, END_TIMEOUT, END_TOO_BIG };
 
 /**
  * Read the child's lines until EOF, the current rule's deadline or a
- * result over RESULT_MAX; each complete line is rule *done's result, parsed
- * into @p all (consumed and returned). The deadline restarts with each line.
+ * result over RESULT_MAX; each complete line is rule *done's result
+ * (eval_rule()), appended to the array returned. The deadline restarts
+ * with each line.
  */
 static jv read_results(int fd, const struct rv_rule *const *rules, size_t n, size_t *done,
 		       const struct rv_eval_opts *o, enum child_end *end)
@@ -448,12 +487,13 @@ static jv read_results(int fd, const struct rv_rule *const *rules, size_t n, siz
 		       (nl = memchr(buf + scanned, '\n', len - scanned))) {
 			size_t line = (size_t)(nl - buf);
 			jv res = jv_parse_sized(buf, (int)line);
-			if (!jv_is_valid(res) || jv_get_kind(res) != JV_KIND_ARRAY) {
+			if (!jv_is_valid(res) || (jv_get_kind(res) != JV_KIND_ARRAY &&
+						  jv_get_kind(res) != JV_KIND_OBJECT)) {
 				jv msg = jv_invalid_has_msg(jv_copy(res)) ? jv_invalid_get_msg(res) :
 					 (jv_free(res), jv_string("bad result"));
 				res = jv_array_append(jv_array(), error_entry(rules[*done], msg));
 			}
-			all = jv_array_concat(all, res);
+			all = jv_array_append(all, res);
 			(*done)++;
 			memmove(buf, nl + 1, len - line - 1);
 			len -= line + 1;
@@ -519,8 +559,12 @@ static jv child_error(enum child_end end, int status, const struct rv_eval_opts 
 	return jv_string("evaluation failed without a result");
 }
 
-/** Rules @p rules[0..n) in forked children, as few as the rules allow. */
-static jv eval_isolated(const struct rv_rule *const *rules, size_t n, jv facts,
+/**
+ * Rules @p rules[0..n) in forked children, as few as the rules allow:
+ * each rule's eval_rule() result, in order. @p paths as for eval_rule(),
+ * one per rule, or null. Consumes @p facts and @p paths.
+ */
+static jv eval_isolated(const struct rv_rule *const *rules, size_t n, jv facts, jv paths,
 			const struct rv_eval_opts *o)
 {
 	jv all = jv_array();
@@ -538,13 +582,15 @@ static jv eval_isolated(const struct rv_rule *const *rules, size_t n, jv facts,
 		if (pid < 0) {
 			jv msg = jv_string_fmt("cannot evaluate: %s", strerror(errno));
 			for (; next < n; next++)
-				all = jv_array_append(all, error_entry(rules[next], jv_copy(msg)));
+				all = jv_array_append(all, jv_array_append(jv_array(),
+						      error_entry(rules[next], jv_copy(msg))));
 			jv_free(msg);
 			break;
 		}
 		if (pid == 0) {
 			close(fds[0]);
-			child(rules + next, n - next, facts, o, fds[1]);
+			child(rules + next, n - next, facts, jv_get_kind(paths) == JV_KIND_ARRAY ?
+			      jv_array_slice(jv_copy(paths), (int)next, (int)n) : jv_null(), o, fds[1]);
 		}
 		close(fds[1]);
 		size_t done = 0;
@@ -560,11 +606,13 @@ static jv eval_isolated(const struct rv_rule *const *rules, size_t n, jv facts,
 		next += done;
 		if (next < n) {
 			// The rule the child was running when it stopped.
-			all = jv_array_append(all, error_entry(rules[next], child_error(end, status, o)));
+			all = jv_array_append(all, jv_array_append(jv_array(), error_entry(rules[next],
+						      child_error(end, status, o))));
 			next++;
 		}
 	}
 	jv_free(facts);
+	jv_free(paths);
 	return all;
 }
 
@@ -647,12 +695,94 @@ static void fill_defaults(struct rv_eval_opts *o)
 		o->no_isolate = true;
 }
 
+/** eval_rule() of each of @p rules[0..n), in a child or here (no_isolate). */
+static jv evaluate_some(const struct rv_rule *const *rules, size_t n, jv facts, jv paths,
+			const struct rv_eval_opts *o)
+{
+	if (!o->no_isolate)
+		return eval_isolated(rules, n, facts, paths, o);
+	jv res = jv_array();
+	for (size_t i = 0; i < n; i++) {
+		jv p = jv_get_kind(paths) == JV_KIND_ARRAY ?
+		       jv_array_get(jv_copy(paths), (int)i) : jv_null();
+		res = jv_array_append(res, eval_rule(rules[i], jv_copy(facts), p, o->max_matches));
+	}
+	jv_free(facts);
+	jv_free(paths);
+	return res;
+}
+
+/**
+ * The second step: the rules of @p res (eval_rule() results of @p
+ * rules[0..n), consumed and returned) that matched with their condition
+ * only are compiled whole, together, then give their findings at their
+ * paths. A rule that does not compile gets its compile problems as error
+ * entries, as the load would have reported them. Consumes @p facts.
+ */
+static jv complete_matched(struct rv_rule *const *rules, size_t n, jv res, jv facts,
+			   const struct rv_eval_opts *o)
+{
+	struct rv_rule **pending = calloc(n ? n : 1, sizeof(*pending));
+	const struct rv_rule **ready = calloc(n ? n : 1, sizeof(*ready));
+	size_t *where = calloc(n ? n : 1, sizeof(*where));
+	jv *problems = calloc(n ? n : 1, sizeof(*problems));
+	size_t np = 0, nready = 0;
+	for (size_t i = 0; pending && ready && where && problems && i < n; i++) {
+		jv r = jv_array_get(jv_copy(res), (int)i);
+		if (jv_get_kind(r) == JV_KIND_OBJECT) {
+			pending[np] = rules[i];
+			where[np++] = i;
+		}
+		jv_free(r);
+	}
+	if (np)
+		rv_rules_complete(pending, np, problems);
+	jv paths = jv_array();
+	for (size_t k = 0; k < np; k++) {
+		const struct rv_rule *r = pending[k];
+		jv m = jv_array_get(jv_copy(res), (int)where[k]);
+		if (!jv_array_length(jv_copy(problems[k]))) {
+			ready[nready++] = r;
+			paths = jv_array_append(paths, jv_object_get(m, jv_string("paths")));
+			jv_free(problems[k]);
+			continue;
+		}
+		jv_free(m);
+		jv errs = jv_array();
+		jv_array_foreach(problems[k], j, p) {
+			errs = jv_array_append(errs, error_entry_at(r, (int)rv_jv_num(p, "line", 0),
+					       jv_object_get(jv_copy(p), jv_string("message"))));
+			jv_free(p);
+		}
+		jv_free(problems[k]);
+		res = jv_array_set(res, (int)where[k], errs);
+	}
+	if (nready) {
+		jv more = evaluate_some(ready, nready, jv_copy(facts), paths, o);
+		for (size_t k = 0, j = 0; k < np && j < nready; k++) {
+			if (pending[k] == ready[j]) {
+				res = jv_array_set(res, (int)where[k], jv_array_get(jv_copy(more), (int)j));
+				j++;
+			}
+		}
+		jv_free(more);
+	} else {
+		jv_free(paths);
+	}
+	free(pending);
+	free(ready);
+	free(where);
+	free(problems);
+	jv_free(facts);
+	return res;
+}
+
 jv rv_ruleset_evaluate(const struct rv_ruleset *rs, jv facts,
 		       const struct rv_eval_opts *opts)
 {
 	struct rv_eval_opts o = opts ? *opts : (struct rv_eval_opts){ 0 };
 	fill_defaults(&o);
-	const struct rv_rule **rules = calloc(rs->n ? rs->n : 1, sizeof(*rules));
+	struct rv_rule **rules = calloc(rs->n ? rs->n : 1, sizeof(*rules));
 	if (!rules) {
 		jv_free(facts);
 		return jv_array();
@@ -661,17 +791,19 @@ jv rv_ruleset_evaluate(const struct rv_ruleset *rs, jv facts,
 	for (size_t i = 0; i < rs->n; i++)
 		if (!o.only || !strcmp(o.only, rs->rules[i]->id))
 			rules[n++] = rs->rules[i];
-	jv all;
-	if (o.no_isolate) {
-		all = jv_array();
-		for (size_t i = 0; i < n; i++)
-			all = jv_array_concat(all, eval_inline(rules[i], jv_copy(facts),
-							       o.max_matches));
-		jv_free(facts);
-	} else {
-		all = eval_isolated(rules, n, facts, &o);
-	}
+	// Every rule's result; partial rules that matched say {paths}.
+	jv res = evaluate_some((const struct rv_rule *const *)rules, n, jv_copy(facts),
+			       jv_null(), &o);
+	res = complete_matched(rules, n, res, facts, &o);
 	free(rules);
+	jv all = jv_array();
+	jv_array_foreach(res, i, r) {
+		if (jv_get_kind(r) == JV_KIND_ARRAY)
+			all = jv_array_concat(all, r);
+		else	// out of memory on the way: the rule's matches are lost
+			jv_free(r);
+	}
+	jv_free(res);
 	return sort_findings(all);
 }
 

@@ -37,6 +37,10 @@ struct rv_rule {
 	 *  @c index + RV_PART_* in it. */
 	struct rv_program *prog;
 	int index;
+	/** @c prog holds the condition only (at @c index): the rule's whole
+	 *  program is known to compile (rules_cache.c), so related and
+	 *  evidence wait until the rule matches (rv_rules_complete()). */
+	bool partial;
 };
 
 /** One jq program for several rules: input [$facts, $match, $params,
@@ -71,5 +75,20 @@ void rv_rules_problem(struct rv_ruleset *rs, const char *file, int line,
  */
 char *rv_rules_expand(const struct rv_rule *r, const char *tmpl,
 		      jv evidence, char **bad);
+
+/**
+ * Compile the whole programs of the partial rules @p rules[0..n) (a few
+ * programs, as at load) so that their related and evidence parts can run.
+ * @p problems[i] gets rule i's compile problems (a jv array, empty when it
+ * compiled; then the rule is no longer partial, else it stays as it was).
+ */
+void rv_rules_complete(struct rv_rule *const *rules, size_t n, jv *problems);
+
+/** Rule @p r's whole program as it compiles alone (malloc'd; NULL out of memory). */
+char *rv_rules_program(struct rv_rule *r);
+/** Is @p program (one rule's whole program) known to compile? */
+bool rv_rules_cache_known(const char *program);
+/** Remember that @p program compiled (best effort). */
+void rv_rules_cache_note(const char *program);
 
 #endif

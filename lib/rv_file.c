@@ -105,3 +105,15 @@ struct rv_error *rv_file_read_all(int fd, const char *name, uint64_t max_size,
 	*ret_len = len;
 	return NULL;
 }
+
+struct rv_error *rv_file_load(const char *path, const char *what, uint64_t max_size,
+			      char **ret, size_t *ret_len)
+{
+	int fd;
+	struct rv_error *err = rv_file_open(path, what, max_size, &fd);
+	if (err)
+		return err;
+	err = rv_file_read_all(fd, path, max_size, ret, ret_len);
+	close(fd);
+	return err;
+}

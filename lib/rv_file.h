@@ -32,4 +32,11 @@ struct rv_error *rv_file_open(const char *path, const char *what,
 struct rv_error *rv_file_read_all(int fd, const char *name, uint64_t max_size,
 				  char **ret, size_t *ret_len);
 
+/**
+ * rv_file_open() and rv_file_read_all() of @p path in one: its whole
+ * content, NUL-terminated, at most @p max_size bytes.
+ */
+struct rv_error *rv_file_load(const char *path, const char *what, uint64_t max_size,
+			      char **ret, size_t *ret_len);
+
 #endif

@@ -2,6 +2,7 @@
 // The rules engine (lib/rules.c, rules_eval.c): loading and validation
 // problems with file:line, evaluation over a facts document, evidence,
 // message templates, paths, severity order, error entries, lint.
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include <unistd.h>
 
 #include "facts.h"
-#include "rules.h"
+#include "rules_priv.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/rv-unit-rules-XXXXXX";
@@ -281,6 +282,120 @@ static void batch(void)
 	rv_ruleset_destroy(rs);
 }
 
+/** Files in @p path (0 when it does not exist). */
+static int count_files(const char *path)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static jv evaluate_dir(const char *sub, bool isolate, struct rv_ruleset **ret)
+{
+	struct rv_ruleset *rs = rv_ruleset_create();
+	rv_ruleset_load_dir(rs, sub);
+	struct rv_eval_opts o = { .no_isolate = !isolate };
+	jv findings = rv_ruleset_evaluate(rs, facts(), &o);
+	if (ret)
+		*ret = rs;
+	else
+		rv_ruleset_destroy(rs);
+	return findings;
+}
+
+/*
+ * A rule whose whole program compiled once (lib/rules_cache.c) loads with
+ * its condition compiled only, and compiles the rest when it matches: the
+ * same findings as a cold load, isolated or not. A cache file that lies
+ * costs only its rule: the compile error is that rule's error entry, at
+ * its file and line. RAIDVIRT_CACHE=off writes nothing.
+ */
+static void program_cache(void)
+{
+	char cache[600], rules_cache[700], sub[600], lie[600];
+	snprintf(cache, sizeof(cache), "%s/program-cache", dir);
+	snprintf(rules_cache, sizeof(rules_cache), "%s/rules", cache);
+	snprintf(sub, sizeof(sub), "%s/cached", dir);
+	snprintf(lie, sizeof(lie), "%s/lie", dir);
+	if (mkdir(sub, 0700) || mkdir(lie, 0700)) {
+		CHECK(false, "mkdir %s", sub);
+		return;
+	}
+	write_rule("cached/unit-big-count.yaml", good);
+	write_rule("cached/unit-any-array.yaml", warn);
+	setenv("RAIDVIRT_CACHE", "off", 1);
+	struct rv_ruleset *rs;
+	jv off = evaluate_dir(sub, true, &rs);
+	CHECK(!rs->rules[0]->partial && !rs->rules[1]->partial, "cache off: rules compile whole");
+	rv_ruleset_destroy(rs);
+	setenv("RAIDVIRT_CACHE", cache, 1);
+	jv cold = evaluate_dir(sub, true, &rs);
+	CHECK(!rs->rules[0]->partial && !rs->rules[1]->partial, "cold cache: rules compile whole");
+	rv_ruleset_destroy(rs);
+	CHECK_U64("cold cache: one file per rule program", 2, (uint64_t)count_files(rules_cache));
+	CHECK(jv_equal(jv_copy(off), jv_copy(cold)), "cold cache: same findings as no cache");
+	rs = rv_ruleset_create();
+	CHECK_U64("warm cache: both rules load", 2, rv_ruleset_load_dir(rs, sub));
+	CHECK(rs->rules[0]->partial && rs->rules[1]->partial,
+	      "warm cache: rules load with their condition only");
+	struct rv_eval_opts iso = { 0 };
+	jv warm = rv_ruleset_evaluate(rs, facts(), &iso);
+	CHECK(jv_equal(jv_copy(cold), jv_copy(warm)), "warm cache: same findings (isolated)");
+	CHECK(!rs->rules[0]->partial && !rs->rules[1]->partial,
+	      "warm cache: rules that matched are compiled whole");
+	jv again = rv_ruleset_evaluate(rs, facts(), &iso);
+	CHECK(jv_equal(jv_copy(cold), again), "warm cache: same findings on a second evaluation");
+	rv_ruleset_destroy(rs);
+	jv here = evaluate_dir(sub, false, NULL);
+	CHECK(jv_equal(jv_copy(cold), here), "warm cache: same findings in process");
+	jv_free(warm);
+
+	// The lie: the cache says a rule with a broken evidence compiles.
+	rs = rv_ruleset_create();
+	rv_ruleset_load_dir(rs, sub);
+	struct rv_rule *r = !strcmp(rs->rules[0]->id, "unit-big-count") ? rs->rules[0] : rs->rules[1];
+	free(r->evidence[1].expr.text);
+	r->evidence[1].expr.text = strdup("nope_fn(.)");
+	char *prog = rv_rules_program(r);
+	rv_rules_cache_note(prog);
+	free(prog);
+	rv_ruleset_destroy(rs);
+	char text[2048];
+	snprintf(text, sizeof(text), "%s", good);
+	char *count = strstr(text, "  count: .count\n");
+	memcpy(count, "  count: nope_fn(.)\n", strlen("  count: nope_fn(.)\n"));
+	memcpy(count + strlen("  count: nope_fn(.)\n"), good + (count - text) + strlen("  count: .count\n"),
+	       strlen(good) - (size_t)(count - text) - strlen("  count: .count\n") + 1);
+	write_rule("lie/unit-big-count.yaml", text);
+	rs = rv_ruleset_create();
+	CHECK_U64("lying cache: the rule loads", 1, rv_ruleset_load_dir(rs, lie));
+	CHECK(rs->n == 1 && rs->rules[0]->partial, "lying cache: condition only");
+	jv findings = rv_ruleset_evaluate(rs, facts(), &iso);
+	CHECK_U64("lying cache: one error entry", 1, jv_array_length(jv_copy(findings)));
+	jv f = jv_array_get(findings, 0);
+	const char *err = rv_jv_str(f, "error"), *file = rv_jv_str(f, "file");
+	CHECK(err && strstr(err, "evidence count: jq: nope_fn/1 is not defined") &&
+	      file && strstr(file, "lie/unit-big-count.yaml") && rv_jv_num(f, "line", 0) == 9,
+	      "lying cache: the error names the evidence, file and line (%s, line %d)",
+	      err ? err : "?", (int)rv_jv_num(f, "line", 0));
+	jv_free(f);
+	rv_ruleset_destroy(rs);
+
+	// Off: nothing written anywhere.
+	char cmd[800];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cache);
+	CHECK(system(cmd) == 0, "remove %s", cache);
+	setenv("RAIDVIRT_CACHE", "off", 1);
+	jv_free(evaluate_dir(sub, true, NULL));
+	CHECK_U64("cache off: nothing written", 0, (uint64_t)count_files(cache));
+	jv_free(off);
+	jv_free(cold);
+}
+
 static void severities(void)
 {
 	static const char *const names[] = { "info", "warning", "error", "critical" };
@@ -327,12 +442,26 @@ void test_rules(void)
 		CHECK(false, "mkdtemp");
 		return;
 	}
+	// The rule program cache in the test's directory, not the user's.
+	char cache[600];
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	const char *saved = getenv("RAIDVIRT_CACHE");
+	char *restore = saved ? strdup(saved) : NULL;
+	setenv("RAIDVIRT_CACHE", cache, 1);
 	load_and_evaluate();
 	problems();
 	batch();
+	program_cache();
 	severities();
-	builtin();
+	setenv("RAIDVIRT_CACHE", cache, 1);
+	builtin();	// cold
+	builtin();	// warm: the same
 	number_text();
+	if (restore)
+		setenv("RAIDVIRT_CACHE", restore, 1);
+	else
+		unsetenv("RAIDVIRT_CACHE");
+	free(restore);
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
