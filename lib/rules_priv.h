@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Internals shared by rules.c (loading) and rules_eval.c (evaluation).
+// Internals shared by rules.c (loading), rules_compile.c (compiling),
+// rules_cache.c (programs known to compile) and rules_eval.c (evaluation).
 #ifndef RV_RULES_PRIV_H
 #define RV_RULES_PRIV_H
 
 #include <jq.h>
+#include <yaml.h>
 
 #include "rules.h"
 
@@ -33,7 +35,7 @@ struct rv_rule {
 	 *  (defaults, then rv_ruleset_set_param()) are $params. */
 	jv parameters, params;
 	/** The compiled program, shared by the rules loaded together
-	 *  (rules.c, compile_batch()); this rule's parts are numbers
+	 *  (rules_compile.c, compile_batch()); this rule's parts are numbers
 	 *  @c index + RV_PART_* in it. */
 	struct rv_program *prog;
 	int index;
@@ -44,7 +46,7 @@ struct rv_rule {
 };
 
 /** One jq program for several rules: input [$facts, $match, $params,
- *  part] runs that part of one rule (rules.c, generate()). */
+ *  part] runs that part of one rule (rules_compile.c, generate()). */
 struct rv_program {
 	jq_state *jq;
 	unsigned int refs;
@@ -56,6 +58,34 @@ struct rv_ruleset {
 	jv problems;
 	jv dirs;
 };
+
+/** One rule file being parsed. */
+struct loader {
+	struct rv_ruleset *rs;
+	const char *file;
+	yaml_document_t doc;
+	const char *id;		// for messages, once known
+	int nproblems;
+};
+
+/** A rule file read and checked, waiting for its batch to compile. */
+struct staged {
+	char *file;
+	struct rv_rule *r;	// NULL when the file gave no rule
+	jv problems;		// the file's problems, in the order found
+	int nproblems;		// as counted by its loader (for the cap)
+	bool keep;		// no problem before compiling
+	char *program;		// the rule's whole program alone (cache key)
+};
+
+/** Drop a reference to @p prog (NULL is fine). */
+void rv_program_unref(struct rv_program *prog);
+/**
+ * Compile rules @p idx[0..n) of @p st, in programs of about
+ * program_bytes() of jq text (rules_compile.c); each rule's problems go to
+ * its st->problems, each rule that compiled gets its prog.
+ */
+void rv_rules_compile(struct rv_ruleset *rs, struct staged *st, const size_t *idx, size_t n);
 
 /** The parts of a rule's program, from its index: the condition (paths
  *  over $facts), `related` (paths over $facts), evidence i (over $match)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The rules engine (lib/rules.c, rules_eval.c): loading and validation
+// The rules engine (lib/rules.c, rules_compile.c, rules_eval.c,
+// rules_cache.c): loading and validation
 // problems with file:line, evaluation over a facts document, evidence,
 // message templates, paths, severity order, error entries, lint.
 #include <dirent.h>
