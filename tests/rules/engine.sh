@@ -236,6 +236,34 @@ rv_eq "limits: findings first, most severe first, error entries last" \
 rv_eq "limits: error entries at the end" 3 \
 	"$(rv_jq "$tmp/limits.json" '[.findings[-3:][] | select(.error)] | length')"
 
+# ---- the cache of rule programs known to compile (lib/rules_cache.c) ----
+# Off, cold (every rule compiles whole, one cache file per rule program) and
+# warm (conditions only, the rest for the rules that match, in a second
+# child): the same findings, the limits above included.
+
+C=$tmp/program-cache
+f=raid1-barrier-underflow
+for run in off cold warm; do
+	if [ $run = off ]; then
+		env RAIDVIRT_CACHE=off HOME="$tmp/home" XDG_CACHE_HOME="$tmp/xdg" "$RV_CLI" triage \
+			--json --facts "$FIX/$f.json" >"$tmp/cache-$run.json" 2>/dev/null
+	else
+		RAIDVIRT_CACHE=$C "$RV_CLI" triage --json --facts "$FIX/$f.json" \
+			>"$tmp/cache-$run.json" 2>/dev/null
+	fi
+	rv_eq "program cache $run: the same findings as the default run" \
+		"$(jq -S .findings "$tmp/$f.json" | md5sum)" "$(jq -S .findings "$tmp/cache-$run.json" | md5sum)"
+	[ $run = cold ] && rv_eq "program cache cold: one file per built-in rule" \
+		"$(ls "$RV_ROOT"/rules/*.yaml | wc -l)" "$(ls "$C/rules" 2>/dev/null | wc -l)"
+done
+rv_eq "program cache off: nothing written" 0 "$(find "$tmp/home" "$tmp/xdg" -type f 2>/dev/null | wc -l)"
+for run in cold warm; do
+	RAIDVIRT_CACHE=$C RAIDVIRT_RULE_TIMEOUT=3 RAIDVIRT_RULE_MEMORY_MB=256 "$RV_CLI" triage --json \
+		--rules "$T/limits" --facts "$FIX/raid1-barrier-underflow.json" >"$tmp/limits-$run.json" 2>/dev/null
+	rv_eq "program cache $run: the limits give the same findings and error entries" \
+		"$(jq -S .findings "$tmp/limits.json" | md5sum)" "$(jq -S .findings "$tmp/limits-$run.json" | md5sum)"
+done
+
 # ---- user rule directories ----
 
 f=raid1-barrier-underflow

@@ -217,7 +217,10 @@ static void problems(void)
 /*
  * A directory compiles as few programs (rules.c, commit_staged()) and
  * evaluates in one child (rules_eval.c): one rule's compile error, run-time
- * error or endless loop stays that rule's, the others load and fire.
+ * error or endless loop stays that rule's, the others load and fire. The
+ * second time the rules are known to compile (rules_cache.c): conditions
+ * only, the evidence compiled for the rules that match and run in a second
+ * child, where an endless evidence is stopped by its own deadline too.
  */
 static void batch(void)
 {
@@ -231,56 +234,69 @@ static void batch(void)
 		const char *cond = i == 7 ? ".md.arrays[]? | select(" :
 				   i == 13 ? ".md.arrays[] | error(\"boom\")" :
 				   i == 15 ? ".md | select(last(repeat(1)) == 0)" : ".md.arrays[]?";
-		char name[64], text[1024];
+		char name[64], text[1024], n[32];
 		snprintf(name, sizeof(name), "batch/unit-b-%02d.yaml", i);
+		snprintf(n, sizeof(n), "%d", i);
 		snprintf(text, sizeof(text),
 			 "id: unit-b-%02d\ntitle: t\nseverity: warning\nsubsystem: md\n"
-			 "condition: '%s'\nevidence:\n  name: .name\n  n: %d\n"
+			 "condition: '%s'\nevidence:\n  name: .name\n  n: %s\n"
 			 "message: \"{name} {n}\"\nexplanation: e\nremedies:\n  - r\n"
 			 "references:\n  - title: t\n    url: https://x.org/\n"
-			 "tests:\n  fires: [x]\n  quiet: [y]\n", i, cond, i);
+			 "tests:\n  fires: [x]\n  quiet: [y]\n", i, cond,
+			 i == 17 ? "last(repeat(1))" : n);
 		CHECK(write_rule(name, text) != NULL, "write %s", name);
 	}
-	struct rv_ruleset *rs = rv_ruleset_create();
-	CHECK_U64("batch: all but the broken rule load", 19, rv_ruleset_load_dir(rs, sub));
-	jv p = rv_ruleset_problems(rs);
-	CHECK_U64("batch: one problem", 1, jv_array_length(jv_copy(p)));
-	jv ps = rv_rules_problem_string(jv_array_get(p, 0));
-	CHECK(strstr(jv_string_value(ps), "unit-b-07.yaml:5") &&
-	      strstr(jv_string_value(ps), "condition"),
-	      "batch: the problem names the broken rule's file and line (%s)",
-	      jv_string_value(ps));
-	jv_free(ps);
-	struct rv_eval_opts o = { .timeout_ms = 1000 };
-	jv findings = rv_ruleset_evaluate(rs, facts(), &o);
-	int fired = 0, errors = 0;
-	bool boom = false, stopped = false, after = false;
-	jv_array_foreach(findings, i, f) {
-		const char *rule = rv_jv_str(f, "rule");
-		if (rv_finding_is_error(f)) {
-			const char *e = rv_jv_str(f, "error");
-			errors++;
-			boom = boom || (!strcmp(rule, "unit-b-13") && strstr(e, "boom"));
-			stopped = stopped || (!strcmp(rule, "unit-b-15") && strstr(e, "timed out"));
-		} else {
-			fired++;
-			after = after || !strcmp(rule, "unit-b-19");
-			jv ev = jv_object_get(jv_copy(f), jv_string("evidence"));
-			jv n = jv_object_get(ev, jv_string("n"));
-			CHECK(jv_get_kind(n) == JV_KIND_NUMBER &&
-			      atoi(rule + strlen("unit-b-")) == (int)jv_number_value(n),
-			      "batch: %s's evidence comes from its own program", rule);
-			jv_free(n);
+	for (int pass = 0; pass < 2; pass++) {
+		const char *what = pass ? "batch (warm)" : "batch (cold)";
+		struct rv_ruleset *rs = rv_ruleset_create();
+		CHECK_U64("batch: all but the broken rule load", 19, rv_ruleset_load_dir(rs, sub));
+		size_t partial = 0;
+		for (size_t i = 0; i < rs->n; i++)
+			partial += rs->rules[i]->partial;
+		CHECK_U64("batch: rules loaded with their condition only", pass ? 19 : 0,
+			  (uint64_t)partial);
+		jv p = rv_ruleset_problems(rs);
+		CHECK_U64("batch: one problem", 1, jv_array_length(jv_copy(p)));
+		jv ps = rv_rules_problem_string(jv_array_get(p, 0));
+		CHECK(strstr(jv_string_value(ps), "unit-b-07.yaml:5") &&
+		      strstr(jv_string_value(ps), "condition"),
+		      "%s: the problem names the broken rule's file and line (%s)", what,
+		      jv_string_value(ps));
+		jv_free(ps);
+		struct rv_eval_opts o = { .timeout_ms = 1000 };
+		jv findings = rv_ruleset_evaluate(rs, facts(), &o);
+		int fired = 0, errors = 0;
+		bool boom = false, stopped = false, ev_stopped = false, after = false;
+		jv_array_foreach(findings, i, f) {
+			const char *rule = rv_jv_str(f, "rule");
+			if (rv_finding_is_error(f)) {
+				const char *e = rv_jv_str(f, "error");
+				errors++;
+				boom = boom || (!strcmp(rule, "unit-b-13") && strstr(e, "boom"));
+				stopped = stopped || (!strcmp(rule, "unit-b-15") && strstr(e, "timed out"));
+				ev_stopped = ev_stopped ||
+					     (!strcmp(rule, "unit-b-17") && strstr(e, "timed out"));
+			} else {
+				fired++;
+				after = after || !strcmp(rule, "unit-b-19");
+				jv ev = jv_object_get(jv_copy(f), jv_string("evidence"));
+				jv n = jv_object_get(ev, jv_string("n"));
+				CHECK(jv_get_kind(n) == JV_KIND_NUMBER &&
+				      atoi(rule + strlen("unit-b-")) == (int)jv_number_value(n),
+				      "%s: %s's evidence comes from its own program", what, rule);
+				jv_free(n);
+			}
+			jv_free(f);
 		}
-		jv_free(f);
+		jv_free(findings);
+		CHECK_U64("batch: 16 rules fire on 3 arrays each", 16 * 3, (uint64_t)fired);
+		CHECK_U64("batch: three error entries", 3, (uint64_t)errors);
+		CHECK(boom, "%s: the failing rule's error entry says why", what);
+		CHECK(stopped, "%s: the looping condition is stopped by its own deadline", what);
+		CHECK(ev_stopped, "%s: the looping evidence is stopped by its own deadline", what);
+		CHECK(after, "%s: rules after the looping ones still run", what);
+		rv_ruleset_destroy(rs);
 	}
-	jv_free(findings);
-	CHECK_U64("batch: 17 rules fire on 3 arrays each", 17 * 3, (uint64_t)fired);
-	CHECK_U64("batch: two error entries", 2, (uint64_t)errors);
-	CHECK(boom, "batch: the failing rule's error entry says why");
-	CHECK(stopped, "batch: the looping rule is stopped by its own deadline");
-	CHECK(after, "batch: rules after the looping one still run");
-	rv_ruleset_destroy(rs);
 }
 
 /** Files in @p path (0 when it does not exist). */
