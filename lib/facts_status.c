@@ -66,6 +66,11 @@ static void add_messages(struct status *s, const char *section, const char *path
 }
 
 /** Walk a section value (not consumed); @p depth bounds the recursion. */
+static bool container(jv v)
+{
+	return jv_get_kind(v) == JV_KIND_ARRAY || jv_get_kind(v) == JV_KIND_OBJECT;
+}
+
 static void walk(struct status *s, const char *section, jv v, const char *path, int depth)
 {
 	if (depth > 64)
@@ -73,7 +78,9 @@ static void walk(struct status *s, const char *section, jv v, const char *path, 
 	if (jv_get_kind(v) == JV_KIND_ARRAY) {
 		jv_array_foreach(v, i, e) {
 			char *p = NULL;
-			if (asprintf(&p, "%s[%d]", path, i) >= 0) {
+			// only an object or array can hold an "error": no path
+			// for the scalars (most of a large document)
+			if (container(e) && asprintf(&p, "%s[%d]", path, i) >= 0) {
 				walk(s, section, e, p, depth + 1);
 				free(p);
 			}
@@ -99,7 +106,7 @@ static void walk(struct status *s, const char *section, jv v, const char *path, 
 			}
 		} else {
 			char *p = NULL;
-			if (asprintf(&p, "%s.%s", path, k) >= 0) {
+			if (container(val) && asprintf(&p, "%s.%s", path, k) >= 0) {
 				walk(s, section, val, p, depth + 1);
 				free(p);
 			}

@@ -108,7 +108,8 @@ void rv_section_say_what_exists(FILE *f, struct rv_target *t, const struct rv_se
 
 void rv_print_json(FILE *f, jv v)
 {
-	jv s = jv_dump_string(v, JV_PRINT_PRETTY | JV_PRINT_SPACE1);
-	fprintf(f, "%s\n", jv_string_value(s));
-	jv_free(s);
+	// straight to the stream: no string of the whole document (tens of
+	// MiB on a large system, built by appending)
+	jv_dumpf(v, f, JV_PRINT_PRETTY | JV_PRINT_SPACE1);
+	fputc('\n', f);
 }
