@@ -36,8 +36,8 @@ exec 9>"$out/.build.lock"
 flock 9
 status=0
 objs=()
-# the CLI backend: every cli/ source but the commands (main.c, cmd_rules.c)
-for src in lib/*.c $(ls cli/*.c | grep -v -e cli/main.c -e cli/cmd_rules.c) tests/fuzz/harness.c \
+# the CLI backend: every cli/ source but the commands (main.c, cmd_rules*.c)
+for src in lib/*.c $(ls cli/*.c | grep -v -e '^cli/main\.c$' -e '^cli/cmd_rules') tests/fuzz/harness.c \
 	   tests/unit/memtarget.c; do
 	o=$out/obj/$(echo "$src" | tr / _).o
 	objs+=("$o")

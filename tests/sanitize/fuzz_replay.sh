@@ -18,10 +18,10 @@ if ! make -s -j2 SANITIZE=1 build/sanitize/cli/raidvirt >"$WORK/build.log" 2>&1;
 	rv_summary
 	exit 1
 fi
-# the CLI backend: every cli/ object but the commands (main.o, cmd_rules.o)
+# the CLI backend: every cli/ object but the commands (main.o, cmd_rules*.o)
 CLI_OBJS=()
 for o in "$SAN"/cli/*.o; do
-	case ${o##*/} in main.o|cmd_rules.o) ;; *) CLI_OBJS+=("$o") ;; esac
+	case ${o##*/} in main.o|cmd_rules*.o) ;; *) CLI_OBJS+=("$o") ;; esac
 done
 
 # build TARGET: $WORK/bin/TARGET
