@@ -125,6 +125,23 @@ rv_dump_dir() {
 	"$RV_ROOT/dumps/rig.py" path "$1" --kernel "$RV_KERNEL"
 }
 
+# rv_fixture_dir NAME: build/fixtures/NAME, the synthetic vmcore of
+# tests/fixtures/NAME.c with its vmlinux and debug/, (re)built with
+# tests/fixtures/mkfixture when missing or older than a file of
+# tests/fixtures or tests/fixtures/layouts (what `raidvirt rules test`
+# reads for vmcore:NAME and refuses when stale). Prints the directory.
+rv_fixture_dir() {
+	local dir=$RV_ROOT/build/fixtures/$1 fx=$RV_ROOT/tests/fixtures
+	if [ ! -f "$dir/vmcore" ] || [ ! -f "$dir/vmlinux" ] ||
+	   [ -n "$(find "$fx" "$fx/layouts" -maxdepth 1 -type f -newer "$dir/vmcore" | head -1)" ]; then
+		"$fx/mkfixture" "$1" "$dir" >"$dir.build.log" 2>&1 || {
+			echo "rv_fixture_dir: mkfixture $1 failed: $(tail -1 "$dir.build.log")" >&2
+			return 1
+		}
+	fi
+	echo "$dir"
+}
+
 # rv_has_scenario NAME: true when the selected kernel runs scenario NAME
 # (dumps/kernels/$RV_KERNEL.kernel lists it).
 rv_has_scenario() {

@@ -144,6 +144,12 @@ if [ -n "${DIR[raid1-degraded]:-}" ]; then
 fi
 
 # ---- rules test: every rule on its dumps and fixtures ----
+# `rules test` only reads: the harness builds the vmcore:NAME fixtures the
+# rules name (a build failure then fails the rule checks that need it).
+mkdir -p "$RV_ROOT/build/fixtures"
+for fx in $(grep -oh 'vmcore:[A-Za-z0-9_-]*' "$RV_ROOT"/rules/*.yaml | sed 's/^vmcore://' | sort -u); do
+	rv_fixture_dir "$fx" >/dev/null || rv_not_ok "fixture $fx built"
+done
 out=$("$RV_CLI" rules test 2>/dev/null)
 rc=$?
 rv_eq "rules test exit status" 0 "$rc"
