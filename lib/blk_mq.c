@@ -1431,6 +1431,12 @@ static void init_ctx(struct rv_target *t, struct blk_ctx *c, jv *errors)
 			"struct request: no size in the debug info (requests not listed)"));
 }
 
+/** What init_ctx() allocated. */
+static void release_ctx(struct blk_ctx *c)
+{
+	free(c->rql);
+	c->rql = NULL;
+}
 
 // A queue or hardware context no registered disk leads to (a torn-down
 // queue, an address the user gave): what its slab object is
@@ -1590,7 +1596,7 @@ static struct rv_error *decode(struct rv_target *t, const char *select,
 			jv_string_fmt("no disk named %s among block_class devices", select));
 	}
 
-	free(c.rql);
+	release_ctx(&c);
 	if (c.fq_size) {
 		jv exp = jv_object();
 		exp = rv_jv_set(exp, "struct_size", rv_jv_u64(c.fq_size));
@@ -1749,6 +1755,7 @@ jv rv_blk_identify(struct rv_target *t, rv_addr_t addr,
 		init_ctx(t, &c, &errors);
 		jv_free(errors);
 		o = rv_jv_set(o, "fq", decode_fq(&c, fq));
+		release_ctx(&c);
 	}
 	return queue_owner(t, o, q);
 }

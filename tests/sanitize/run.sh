@@ -115,6 +115,24 @@ else
 	rv_not_ok "no raid1-frozen rig dump (dumps/rig.py build raid1-frozen)"
 fi
 
+# ---- every rig dump of every kernel: triage and the text report ----
+# (the panic context's hctx identification leaked its request layout on
+# fq-panic only: no other dump has a panic in a blk-mq object)
+nd=0
+for kernel in $("$RV_ROOT/dumps/rig.py" kernels | awk '{print $1}'); do
+	for sc in $("$RV_ROOT/dumps/rig.py" list --kernel "$kernel" | awk '{print $1}'); do
+		d=$("$RV_ROOT/dumps/rig.py" path "$sc" --kernel "$kernel" 2>/dev/null)
+		if [ ! -f "$d/vmcore" ]; then
+			rv_not_ok "$sc@$kernel: no rig dump (dumps/rig.py build $sc --kernel $kernel)"
+			continue
+		fi
+		same "$sc@$kernel: triage" triage --json "$d/vmcore"
+		same "$sc@$kernel: text report" facts "$d/vmcore"
+		nd=$((nd + 1))
+	done
+done
+rv_cmp "rig dumps run" "$nd" -ge 1
+
 # ---- rules and facts documents ----
 same "rules lint" rules lint
 same "rules lint tests/rules/bad" rules lint "$RV_ROOT/tests/rules/bad"
