@@ -134,6 +134,7 @@ rv_fixture_dir() {
 	local dir=$RV_ROOT/build/fixtures/$1 fx=$RV_ROOT/tests/fixtures
 	if [ ! -f "$dir/vmcore" ] || [ ! -f "$dir/vmlinux" ] ||
 	   [ -n "$(find "$fx" "$fx/layouts" -maxdepth 1 -type f -newer "$dir/vmcore" | head -1)" ]; then
+		mkdir -p "${dir%/*}"
 		"$fx/mkfixture" "$1" "$dir" >"$dir.build.log" 2>&1 || {
 			echo "rv_fixture_dir: mkfixture $1 failed: $(tail -1 "$dir.build.log")" >&2
 			return 1

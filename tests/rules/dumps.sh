@@ -146,7 +146,6 @@ fi
 # ---- rules test: every rule on its dumps and fixtures ----
 # `rules test` only reads: the harness builds the vmcore:NAME fixtures the
 # rules name (a build failure then fails the rule checks that need it).
-mkdir -p "$RV_ROOT/build/fixtures"
 for fx in $(grep -oh 'vmcore:[A-Za-z0-9_-]*' "$RV_ROOT"/rules/*.yaml | sed 's/^vmcore://' | sort -u); do
 	rv_fixture_dir "$fx" >/dev/null || rv_not_ok "fixture $fx built"
 done
