@@ -17,7 +17,19 @@ RV_CPPFLAGS = -D_GNU_SOURCE -Ilib -DRV_VERSION='"$(VERSION)"'
 RV_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -fPIC \
               -fvisibility=hidden
 RV_LDFLAGS  =
-LDLIBS_CORE = -ljq -lonig -lyaml -lm
+# libjq: the one `make deps` builds (tools/libjq.py: Debian's newest jq,
+# static, under build/deps/jq; Debian 12's 1.6 compiles the rules three
+# times slower), else the system's (a package build has no build/deps).
+JQ_DIR  ?= $(patsubst %/lib/libjq.a,%,$(wildcard $(CURDIR)/build/deps/jq/lib/libjq.a))
+ifneq ($(JQ_DIR),)
+RV_CPPFLAGS += -I$(JQ_DIR)/include
+LIBJQ   := $(JQ_DIR)/lib/libjq.a
+JQ_H    := $(JQ_DIR)/include/jq.h
+else
+LIBJQ   := -ljq
+JQ_H    :=
+endif
+LDLIBS_CORE = $(LIBJQ) -lonig -lyaml -lm
 
 # make SANITIZE=1 (and `make check SANITIZE=1`): ASan + UBSan + LSan in
 # their own build directory (docs/reliability.md).
@@ -46,14 +58,14 @@ LIBRV  := $(BUILD)/lib/librv.a
 EXT_SO := $(BUILD)/ext/raidvirt.so
 CLI    := $(BUILD)/cli/raidvirt
 
-.PHONY: all deps check demo dumps clean fuzz test-unit test-mutation test-rig test-ext test-cli \
+.PHONY: libjq-flags all deps check demo dumps clean fuzz test-unit test-mutation test-rig test-ext test-cli \
         driver bench man install uninstall deb
 
 # The sanitized build is the CLI's (crash cannot load an ASan extension);
 # the man pages are generated from the plain build's help (tools/mkman).
 all: $(LIBRV) $(if $(SANITIZE),,$(EXT_SO)) $(if $(CLI_SRCS),$(CLI)) $(if $(SANITIZE),,man)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h ext/*.h cli/*.h)
+$(BUILD)/%.o: %.c $(wildcard lib/*.h ext/*.h cli/*.h) $(JQ_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -c -o $@ $<
 
@@ -66,7 +78,8 @@ $(LIBRV): $(LIB_OBJS)
 # defined, as crash's own extensions/Makefile does.
 $(BUILD)/ext/%.o: RV_CPPFLAGS += -DX86_64 -DGDB_10_2 -Iext
 $(EXT_SO): $(EXT_OBJS) $(LIBRV)
-	$(CC) $(ALL_LDFLAGS) -shared -Wl,-Bsymbolic -Wl,--no-undefined-version -o $@ \
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-Bsymbolic -Wl,--no-undefined-version \
+	    -Wl,--exclude-libs,libjq.a -o $@ \
 	    $(EXT_OBJS) $(LIBRV) -ldw -lelf $(LDLIBS_CORE)
 
 $(BUILD)/cli/%.o: RV_CPPFLAGS += -Icli
@@ -76,6 +89,7 @@ $(CLI): $(CLI_OBJS) $(LIBRV)
 
 deps:
 	@tools/deps.sh
+	@tools/libjq.py
 
 # ---- man pages: generated from the help the commands print ----
 # raidvirt(1) from the program's --help texts, raidvirt-crash(1) from the
@@ -184,6 +198,11 @@ demo: all
 
 bench: all
 	@bench/run.sh
+
+# The libjq flags, for the suites that build lib/ or link librv.a
+# themselves (tests/lib.sh: RV_LIBJQ).
+libjq-flags:
+	@echo "$(if $(JQ_DIR),-I$(JQ_DIR)/include )$(LIBJQ)"
 
 clean:
 	rm -rf $(BUILD)/lib $(BUILD)/ext $(BUILD)/cli $(BUILD)/tests $(BUILD)/tools $(BUILD)/man

@@ -7,7 +7,8 @@
 # cold (an empty cache directory each run: every rule compiles whole) and
 # warm (the rule programs known to compile: conditions only, the rest of
 # the rules that match), and each catalogue's CPU as a multiple of the
-# built-in set's. Not a test.
+# built-in set's; then warm `triage --json` of the rig dump itself with each
+# catalogue (what a user pays: opening the dump, facts, rules). Not a test.
 #
 #   bench/rules.sh [RUNS] [N...]     # default: 3 runs; 90 and 500 rules
 set -euo pipefail
@@ -32,25 +33,37 @@ fi
 . bench/cpu.bash
 
 nbuiltin=$(ls rules/*.yaml | wc -l)
-echo "rule engine, over $src; load $(cut -d' ' -f1 /proc/loadavg), median of $runs runs"
+# which libjq the binary runs: the system's libjq.so, or linked in (build/deps/jq)
+if ldd "$RV_CLI" 2>/dev/null | grep -c 'libjq\.so' >/dev/null; then
+	libjq="the system's libjq $(dpkg-query -W -f='${Version}' libjq1 2>/dev/null || echo '?')"
+else
+	libjq="libjq linked in ($(basename "$(readlink -f build/deps/jq 2>/dev/null || echo build/deps/jq)"), make deps)"
+fi
+echo "rule engine, over $src; $libjq; load $(cut -d' ' -f1 /proc/loadavg), median of $runs runs"
 echo
-echo "| catalogue | CPU cold | CPU warm | peak RSS warm | cold / built-in | warm / built-in |"
-echo "|---|---|---|---|---|---|"
-# cold and warm CPU of one catalogue: "COLD WARM RSS"
+echo "| catalogue | CPU cold | CPU warm | peak RSS warm | cold / built-in | warm / built-in | triage of the dump, warm | / built-in |"
+echo "|---|---|---|---|---|---|---|---|"
+# cold and warm CPU of one catalogue: "COLD WARM RSS DUMP" (DUMP: warm
+# `triage --json` of the rig dump itself, type index and rules cached; - without it)
 measure() {
-	local c w rss
+	local c w rss d=-
 	read -r c _ < <(BENCH_CACHE_COLD=1 bench_cpu "$RV_CLI" triage --json "$@" --facts "$tmp/facts.json")
 	export RAIDVIRT_CACHE=$tmp/warm
 	"$RV_CLI" triage --json "$@" --facts "$tmp/facts.json" >/dev/null 2>&1 || true
 	read -r w rss < <(bench_cpu "$RV_CLI" triage --json "$@" --facts "$tmp/facts.json")
+	if [ -r "$dump" ]; then
+		"$RV_CLI" triage --json "$@" "$dump" >/dev/null 2>&1 || true
+		read -r d _ < <(bench_cpu "$RV_CLI" triage --json "$@" "$dump")
+	fi
 	unset RAIDVIRT_CACHE
-	echo "$c $w $rss"
+	echo "$c $w $rss $d"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
-read -r bc bw brss < <(measure)
-echo "| built-in ($nbuiltin rules) | $bc s | $bw s | $brss MiB | 1.0 | 1.0 |"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", (b > 0 ? a / b : 0) }'; }
+secs() { [ "$1" = - ] && echo - || echo "$1 s"; }
+read -r bc bw brss bd < <(measure)
+echo "| built-in ($nbuiltin rules) | $bc s | $bw s | $brss MiB | 1.0 | 1.0 | $(secs "$bd") | 1.0 |"
 for n in $sizes; do
 	bench/gen-rules.py "$n" "$tmp/r$n"
-	read -r c w rss < <(measure --no-builtin-rules --rules "$tmp/r$n")
-	echo "| $n generated | $c s | $w s | $rss MiB | $(ratio "$c" "$bc") | $(ratio "$w" "$bw") |"
+	read -r c w rss d < <(measure --no-builtin-rules --rules "$tmp/r$n")
+	echo "| $n generated | $c s | $w s | $rss MiB | $(ratio "$c" "$bc") | $(ratio "$w" "$bw") | $(secs "$d") | $(ratio "$d" "$bd") |"
 done

@@ -203,11 +203,13 @@ def host_archive_uri():
     raise KernelError("no Debian archive URI in %s" % " or ".join(HOST_SOURCES))
 
 
-class AptKernel:
-    def __init__(self, spec):
-        self.spec = spec
-        self.state = os.path.join(FETCH_DIR, "apt", spec.suite)
-        self.debs = os.path.join(FETCH_DIR, "debs")
+class AptState:
+    """A private apt state under @state (lists, cache, status, sources list):
+    apt-get and apt-cache of another suite without touching the host's apt.
+    Also tools/libjq.py's (deb-src of unstable)."""
+
+    def __init__(self, state):
+        self.state = state
 
     def options(self):
         state = self.state
@@ -229,15 +231,27 @@ class AptKernel:
             raise KernelError("%s failed:\n%s" % (" ".join(command), result.stderr.strip()[-2000:]))
         return result.stdout
 
-    def update(self):
+    def update_from(self, kind, suite, component):
+        """Write the sources list (KIND: deb or deb-src; the host's archive
+        URI, Debian's archive keyring) and run apt-get update."""
         for directory in ("lists/partial", "cache/archives/partial", "sources.list.d"):
             os.makedirs(os.path.join(self.state, directory), exist_ok=True)
         open(os.path.join(self.state, "status"), "a").close()
         with open(os.path.join(self.state, "sources.list"), "w") as handle:
-            handle.write("deb [signed-by=%s] %s %s %s\n" % (
-                ARCHIVE_KEYRING, host_archive_uri(), self.spec.suite, self.spec.component))
-        log("apt-get update (%s %s)" % (self.spec.suite, self.spec.component))
+            handle.write("%s [signed-by=%s] %s %s %s\n" % (
+                kind, ARCHIVE_KEYRING, host_archive_uri(), suite, component))
+        log("apt-get update (%s %s %s)" % (kind, suite, component))
         self.apt("apt-get", "update")
+
+
+class AptKernel(AptState):
+    def __init__(self, spec):
+        super().__init__(os.path.join(FETCH_DIR, "apt", spec.suite))
+        self.spec = spec
+        self.debs = os.path.join(FETCH_DIR, "debs")
+
+    def update(self):
+        self.update_from("deb", self.spec.suite, self.spec.component)
 
     def has_lists(self):
         lists = os.path.join(self.state, "lists")

@@ -39,8 +39,15 @@ static const char *identity(void)
 	done = true;
 	Dl_info info;
 	struct stat st;
-	if (!dladdr((void *)jq_compile_args, &info) || !info.dli_fname ||
-	    stat(info.dli_fname, &st))
+	const char *libjq = NULL;
+	if (dladdr((void *)jq_compile_args, &info) && info.dli_fname)
+		libjq = info.dli_fname;
+	// A libjq linked statically into the program (build/deps/jq, the
+	// Makefile): dladdr names the program as it was started, argv[0],
+	// perhaps without a directory. The program's own file then.
+	if (!libjq || !strchr(libjq, '/') || stat(libjq, &st))
+		libjq = "/proc/self/exe";
+	if (stat(libjq, &st))
 		return NULL;
 	uint64_t dotjq = 0;
 	long long dotjq_len = -1;	// no ~/.jq
@@ -63,7 +70,7 @@ static const char *identity(void)
 	}
 	free(path);
 	if (asprintf(&id, "raidvirt rule program cache 1\nlibjq %s %lld %lld.%09ld\n"
-		     "~/.jq %lld %016" PRIx64 "\n", info.dli_fname, (long long)st.st_size,
+		     "~/.jq %lld %016" PRIx64 "\n", libjq, (long long)st.st_size,
 		     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, dotjq_len, dotjq) < 0)
 		id = NULL;
 	return id;

@@ -14,6 +14,8 @@ RV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RV_BUILD=${RV_BUILD:-$RV_ROOT/build}
 RV_EXT=${RV_EXT:-$RV_BUILD/ext/raidvirt.so}
 RV_CLI=${RV_CLI:-$RV_BUILD/cli/raidvirt}
+# How to link libjq to lib/ (the Makefile's choice: build/deps/jq or -ljq).
+RV_LIBJQ=${RV_LIBJQ:-$(make -s --no-print-directory -C "$RV_ROOT" libjq-flags 2>/dev/null || echo -ljq)}
 # No suite reaches a debuginfod server unless it starts one itself
 # (tests/cli/debuginfod.sh): Debian's profile sets DEBUGINFOD_URLS.
 unset DEBUGINFOD_URLS

@@ -302,7 +302,7 @@ check_fixture() {
 	local fx=$work/log_fixture j=$work/fixture.json
 	if ! ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -I"$RV_ROOT/lib" -o "$fx" \
 		"$RV_ROOT/tests/ext/log_fixture.c" "$RV_BUILD/lib/librv.a" \
-		-ljq -lonig -lyaml -lm || ! "$fx" >"$j"; then
+		$RV_LIBJQ -lonig -lyaml -lm || ! "$fx" >"$j"; then
 		rv_not_ok "fixture: log_fixture builds and runs"
 		return
 	fi

@@ -28,7 +28,10 @@ targets=${FUZZ_TARGETS:-$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')}
 
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -DRV_VERSION=\"fuzz\" -Ilib -Icli -Itests/unit -Itests/fuzz
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-LIBS="-lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf -ljq -lonig -lyaml -lm"
+# libjq as the Makefile links it (build/deps/jq or the system's)
+libjq=$(make -s --no-print-directory libjq-flags 2>/dev/null || echo -ljq)
+CFLAGS="$CFLAGS $(printf '%s\n' $libjq | grep '^-I' || true)"
+LIBS="-lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf $(printf '%s\n' $libjq | grep -v '^-I' | tr '\n' ' ')-lonig -lyaml -lm"
 
 # ---- build: one instrumented object per source, then one link per target ----
 # (under a lock: several runs of this script may share build/fuzz)

@@ -32,7 +32,7 @@ build() {
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 		-o "$WORK/bin/$1" tests/fuzz/replay.c "tests/fuzz/$1.c" tests/fuzz/harness.c \
 		tests/unit/memtarget.c "${CLI_OBJS[@]}" "$SAN/lib/librv.a" \
-		-lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf -ljq -lonig -lyaml -lm 2>"$WORK/$1.build.log"
+		-lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf $RV_LIBJQ -lonig -lyaml -lm 2>"$WORK/$1.build.log"
 }
 
 n=0
