@@ -22,7 +22,8 @@ RV_LDFLAGS  =
 # times slower), else the system's (a package build has no build/deps).
 JQ_DIR  ?= $(patsubst %/lib/libjq.a,%,$(wildcard $(CURDIR)/build/deps/jq/lib/libjq.a))
 ifneq ($(JQ_DIR),)
-RV_CPPFLAGS += -I$(JQ_DIR)/include
+# -isystem: jq 1.8's jv.h defines a static function some files do not use
+RV_CPPFLAGS += -isystem$(JQ_DIR)/include
 LIBJQ   := $(JQ_DIR)/lib/libjq.a
 JQ_H    := $(JQ_DIR)/include/jq.h
 else
@@ -202,7 +203,7 @@ bench: all
 # The libjq flags, for the suites that build lib/ or link librv.a
 # themselves (tests/lib.sh: RV_LIBJQ).
 libjq-flags:
-	@echo "$(if $(JQ_DIR),-I$(JQ_DIR)/include )$(LIBJQ)"
+	@echo "$(if $(JQ_DIR),-isystem$(JQ_DIR)/include )$(LIBJQ)"
 
 clean:
 	rm -rf $(BUILD)/lib $(BUILD)/ext $(BUILD)/cli $(BUILD)/tests $(BUILD)/tools $(BUILD)/man

@@ -30,8 +30,8 @@ CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -DRV_VERSION=\"fuzz\" -Ilib -Icli -Itest
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # libjq as the Makefile links it (build/deps/jq or the system's)
 libjq=$(make -s --no-print-directory libjq-flags 2>/dev/null || echo -ljq)
-CFLAGS="$CFLAGS $(printf '%s\n' $libjq | grep '^-I' || true)"
-LIBS="-lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf $(printf '%s\n' $libjq | grep -v '^-I' | tr '\n' ' ')-lonig -lyaml -lm"
+CFLAGS="$CFLAGS $(printf '%s\n' $libjq | grep '^-isystem' || true)"
+LIBS="-lkdumpfile -laddrxlat -lbpf -ldebuginfod -ldw -lelf $(printf '%s\n' $libjq | grep -v '^-isystem' | tr '\n' ' ')-lonig -lyaml -lm"
 
 # ---- build: one instrumented object per source, then one link per target ----
 # (under a lock: several runs of this script may share build/fuzz)

@@ -18,7 +18,7 @@ rv_match "build/deps/jq names a jq build" '/build/deps/jq-[0-9][^/]*$' "$jq_dir"
 for f in lib/libjq.a include/jq.h include/jv.h; do
 	if [ -s "$jq_dir/$f" ]; then rv_ok "build/deps/jq/$f"; else rv_not_ok "build/deps/jq/$f missing (make deps)"; fi
 done
-rv_eq "the Makefile links it" "-I$RV_ROOT/build/deps/jq/include $RV_ROOT/build/deps/jq/lib/libjq.a" \
+rv_eq "the Makefile links it" "-isystem$RV_ROOT/build/deps/jq/include $RV_ROOT/build/deps/jq/lib/libjq.a" \
 	"$(make -s --no-print-directory libjq-flags)"
 rv_eq "tests/lib.sh passes the same flags on" "$(make -s --no-print-directory libjq-flags)" "$RV_LIBJQ"
 
