@@ -34,7 +34,7 @@ fi
 
 nbuiltin=$(ls rules/*.yaml | wc -l)
 # which libjq the binary runs: the system's libjq.so, or linked in (build/deps/jq)
-if ldd "$RV_CLI" 2>/dev/null | grep -c 'libjq\.so' >/dev/null; then
+if ldd "$RV_CLI" 2>/dev/null | grep 'libjq\.so' >/dev/null; then
 	libjq="the system's libjq $(dpkg-query -W -f='${Version}' libjq1 2>/dev/null || echo '?')"
 else
 	libjq="libjq linked in ($(basename "$(readlink -f build/deps/jq 2>/dev/null || echo build/deps/jq)"), make deps)"

@@ -45,10 +45,11 @@ static const char *identity(void)
 	// A libjq linked statically into the program (build/deps/jq, the
 	// Makefile): dladdr names the program as it was started, argv[0],
 	// perhaps without a directory. The program's own file then.
-	if (!libjq || !strchr(libjq, '/') || stat(libjq, &st))
+	if (!libjq || !strchr(libjq, '/') || stat(libjq, &st)) {
 		libjq = "/proc/self/exe";
-	if (stat(libjq, &st))
-		return NULL;
+		if (stat(libjq, &st))
+			return NULL;
+	}
 	uint64_t dotjq = 0;
 	long long dotjq_len = -1;	// no ~/.jq
 	const char *home = getenv("HOME");

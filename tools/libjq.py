@@ -10,9 +10,9 @@ Makefile links build/deps/jq when it is there and the system's -ljq when not
 
 Why not Debian 12's libjq 1.6: its compiler walks the whole program once per
 builtin, about 800 times per instruction, so each rule's condition costs
-~2 ms to compile on every run (docs/performance.md, "Rule engine"); jq 1.7
-and later bind builtins in one pass, and the rule engine is three times
-faster. Debian 13's 1.7.1 cannot be built from here with its security
+~2 ms to compile on every run (docs/performance.md, "Rule engine"); jq 1.8
+drops the unused builtins in the bind itself and skips what is already
+bound, and the rule engine is three times faster. Debian 13's 1.7.1 cannot be built from here with its security
 fixes (this archive has its upstream tarball, not its Debian changes);
 unstable carries the newest upstream release, whose Debian changes are
 packaging only, so its upstream tarball is what Debian builds.
@@ -116,9 +116,8 @@ def run(command, cwd, logfile):
         raise Failure("%s failed in %s (log: %s)" % (" ".join(command), cwd, logfile))
 
 
-def build(version, tarball):
+def build(version, tarball, prefix):
     upstream = re.sub(r"-[^-]*$", "", version.split(":")[-1])
-    prefix = os.path.join(DEPS, "jq-" + version)
     work = prefix + ".build"
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(prefix, ignore_errors=True)
@@ -139,7 +138,6 @@ def build(version, tarball):
     if not os.path.exists(os.path.join(prefix, "lib", "libjq.a")):
         raise Failure("no %s/lib/libjq.a after make install" % prefix)
     shutil.rmtree(work, ignore_errors=True)
-    return prefix
 
 
 def main():
@@ -154,7 +152,7 @@ def main():
             tarball = os.path.join(DEPS, name)
             download("%s/%s/%s" % (host_archive_uri().rstrip("/"), directory, name),
                      tarball, digest, size)
-            build(version, tarball)
+            build(version, tarball, prefix)
         tmp = LINK + ".new"
         if os.path.lexists(tmp):
             os.unlink(tmp)
